@@ -62,7 +62,11 @@ def sine_wave(length: int, rng: np.random.Generator | int, period: float = 25.0,
 
 def random_walk(length: int, rng: np.random.Generator | int, start: float = 100.0,
                 step: float = 1.0) -> np.ndarray:
-    r""":math:`x_0 = \text{start}`, :math:`x_t = x_{t-1} + \varepsilon_t`, :math:`\varepsilon_t \sim \mathcal N(0, s^2)`."""
+    r"""A Gaussian random walk.
+
+    :math:`x_0 = \text{start}`, :math:`x_t = x_{t-1} + \varepsilon_t`,
+    :math:`\varepsilon_t \sim \mathcal N(0, s^2)`.
+    """
     length = check_positive_int(length, "length")
     rng = check_rng(rng)
     steps = step * rng.normal(size=length - 1)

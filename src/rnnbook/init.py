@@ -21,7 +21,10 @@ def _shape(shape: tuple[int, int]) -> tuple[int, int]:
 
 def xavier_uniform(shape: tuple[int, int], rng: np.random.Generator | int,
                    gain: float = 1.0) -> np.ndarray:
-    r"""Glorot uniform: :math:`W_{ij} \sim U(-a, a)`, :math:`a = g\sqrt{6/(\text{fan}_\text{in}+\text{fan}_\text{out})}`.
+    r"""Glorot uniform initialisation (Glorot & Bengio, 2010).
+
+    :math:`W_{ij} \sim U(-a, a)` with
+    :math:`a = g\sqrt{6/(\text{fan}_\text{in}+\text{fan}_\text{out})}`.
 
     Parameters
     ----------
@@ -33,7 +36,8 @@ def xavier_uniform(shape: tuple[int, int], rng: np.random.Generator | int,
 
     Returns
     -------
-    numpy.ndarray of shape ``shape``; the variance is :math:`2g^2/(\text{fan}_\text{in}+\text{fan}_\text{out})`.
+    numpy.ndarray of shape ``shape``, with variance
+    :math:`2g^2/(\text{fan}_\text{in}+\text{fan}_\text{out})`.
     """
     fan_out, fan_in = _shape(shape)
     rng = check_rng(rng)
@@ -43,7 +47,10 @@ def xavier_uniform(shape: tuple[int, int], rng: np.random.Generator | int,
 
 def xavier_normal(shape: tuple[int, int], rng: np.random.Generator | int,
                   gain: float = 1.0) -> np.ndarray:
-    r"""Glorot normal: :math:`W_{ij} \sim \mathcal N(0, 2g^2/(\text{fan}_\text{in}+\text{fan}_\text{out}))`."""
+    r"""Glorot normal initialisation.
+
+    :math:`W_{ij} \sim \mathcal N(0, 2g^2/(\text{fan}_\text{in}+\text{fan}_\text{out}))`.
+    """
     fan_out, fan_in = _shape(shape)
     rng = check_rng(rng)
     std = gain * np.sqrt(2.0 / (fan_in + fan_out))
