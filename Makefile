@@ -13,6 +13,12 @@ SHELL := /bin/bash
 # caller's environment (for example MPLBACKEND=Agg) would silently remove them from the book.
 unexport MPLBACKEND
 
+# One BLAS thread per process: the book's matrices are small, and with two cores shared by
+# pytest workers and notebook kernels, threaded BLAS only contends (an LSTM step ran 20x slower).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
@@ -77,3 +83,6 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# Further targets (homework, browser tests) live in mk/*.mk.
+-include mk/*.mk

@@ -30,7 +30,7 @@ from ._checks import (
     check_rng,
     check_shape,
 )
-from .activations import get_activation, sigmoid
+from .activations import Activation, get_activation, sigmoid
 
 __all__ = [
     "GATES",
@@ -133,7 +133,7 @@ def init_rnn_params(d: int, n: int, rng: np.random.Generator | int,
 
 
 def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
-                     activation: str = "tanh") -> tuple[np.ndarray, Cache]:
+                     activation: str | Activation = "tanh") -> tuple[np.ndarray, Cache]:
     r"""One step of the vanilla RNN.
 
     .. math::
@@ -152,10 +152,14 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
     cache : dict needed by :func:`rnn_step_backward`
     """
     x, h_prev, _, _ = _check_step("rnn", x, h_prev, params)
-    act = get_activation(activation)
+    return _rnn_forward(x, h_prev, params, get_activation(activation))
+
+
+def _rnn_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
+                 act: Activation) -> tuple[np.ndarray, Cache]:
+    """:func:`rnn_step_forward` without the input checks (for loops that checked once)."""
     z = x @ params["W_xh"].T + h_prev @ params["W_hh"].T + params["b_h"]
-    h = act.f(z)
-    return h, {"x": x, "h_prev": h_prev, "z": z, "params": params, "act": act}
+    return act.f(z), {"x": x, "h_prev": h_prev, "z": z, "params": params, "act": act}
 
 
 def rnn_step_backward(dh: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, Params]:
@@ -179,10 +183,14 @@ def rnn_step_backward(dh: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
     dh_prev : (B, n)
     grads : dict with ``W_xh``, ``W_hh``, ``b_h`` of the parameters' shapes
     """
-    z = cache["z"]
     dh = as_array(dh, "dh", ndim=2)
-    check_shape(dh, z.shape, "dh", "(B, n)")
-    p = cache["params"]
+    check_shape(dh, cache["z"].shape, "dh", "(B, n)")
+    return _rnn_backward(dh, cache)
+
+
+def _rnn_backward(dh: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, Params]:
+    """:func:`rnn_step_backward` without the input checks."""
+    z, p = cache["z"], cache["params"]
     dz = dh * cache["act"].df(z)
     grads = {"W_xh": dz.T @ cache["x"], "W_hh": dz.T @ cache["h_prev"], "b_h": dz.sum(axis=0)}
     return dz @ p["W_xh"], dz @ p["W_hh"], grads
@@ -244,6 +252,13 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     check_shape(c_prev, h_prev.shape, "c_prev", "(B, n)")
     for key in extra:
         check_shape(params[key], (n,), f"lstm {key}", "(n,)")
+    return _lstm_forward(x, h_prev, c_prev, params)
+
+
+def _lstm_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
+                  params: Params) -> tuple[np.ndarray, np.ndarray, Cache]:
+    """:func:`lstm_step_forward` without the input checks."""
+    peephole = "p_i" in params
     a = x @ params["W_xh"].T + h_prev @ params["W_hh"].T + params["b_h"]
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
     if peephole:
@@ -280,11 +295,17 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray,
     dh_prev, dc_prev : (B, n)
     grads : dict with the keys of ``params``
     """
-    i, f, g, o, c = cache["i"], cache["f"], cache["g"], cache["o"], cache["c"]
     dh = as_array(dh, "dh", ndim=2)
     dc = as_array(dc, "dc", ndim=2)
-    check_shape(dh, c.shape, "dh", "(B, n)")
-    check_shape(dc, c.shape, "dc", "(B, n)")
+    check_shape(dh, cache["c"].shape, "dh", "(B, n)")
+    check_shape(dc, cache["c"].shape, "dc", "(B, n)")
+    return _lstm_backward(dh, dc, cache)
+
+
+def _lstm_backward(dh: np.ndarray, dc: np.ndarray,
+                   cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray, Params]:
+    """:func:`lstm_step_backward` without the input checks."""
+    i, f, g, o, c = cache["i"], cache["f"], cache["g"], cache["o"], cache["c"]
     p, c_prev, tanh_c = cache["params"], cache["c_prev"], cache["tanh_c"]
     da_o = dh * tanh_c * o * (1.0 - o)
     dc_total = dc + dh * o * (1.0 - tanh_c**2)
@@ -367,6 +388,12 @@ def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
     x, h_prev, n, _ = _check_step("gru", x, h_prev, params, extra)
     if reset == "after":
         check_shape(params["b_hn"], (n,), "gru b_hn", "(n,)")
+    return _gru_forward(x, h_prev, params, reset, update)
+
+
+def _gru_forward(x: np.ndarray, h_prev: np.ndarray, params: Params, reset: str,
+                 update: str) -> tuple[np.ndarray, Cache]:
+    """:func:`gru_step_forward` without the input checks."""
     W_hr, W_hz, W_hn = np.split(params["W_hh"], 3, axis=0)
     a = x @ params["W_xh"].T + params["b_h"]
     a_r, a_z, a_n = np.split(a, 3, axis=1)
@@ -401,9 +428,14 @@ def gru_step_backward(dh: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
     dh_prev : (B, n)
     grads : dict with the keys of ``params``
     """
-    r, z, m, h_tilde, h_prev = (cache[k] for k in ("r", "z", "m", "h_tilde", "h_prev"))
     dh = as_array(dh, "dh", ndim=2)
-    check_shape(dh, z.shape, "dh", "(B, n)")
+    check_shape(dh, cache["z"].shape, "dh", "(B, n)")
+    return _gru_backward(dh, cache)
+
+
+def _gru_backward(dh: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, Params]:
+    """:func:`gru_step_backward` without the input checks."""
+    r, z, m, h_tilde, h_prev = (cache[k] for k in ("r", "z", "m", "h_tilde", "h_prev"))
     p = cache["params"]
     W_hr, W_hz, W_hn = np.split(p["W_hh"], 3, axis=0)
     if cache["update"] == "old":

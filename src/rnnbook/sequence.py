@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import as_array, check_choice, check_shape
+from .activations import get_activation
 from .cells import (
     GATES,
-    gru_step_backward,
+    _gru_backward,
+    _gru_forward,
+    _lstm_backward,
+    _lstm_forward,
+    _rnn_backward,
+    _rnn_forward,
     gru_step_forward,
-    lstm_step_backward,
     lstm_step_forward,
-    rnn_step_backward,
     rnn_step_forward,
 )
 
@@ -117,18 +121,34 @@ def forward(cell: str, X: np.ndarray, params: dict[str, np.ndarray],
     H = np.empty((T, B, n))
     caches = []
     C = None
+    # The first step goes through the public, checked step function; once it has
+    # validated the shapes and values of the parameters and options, the loop runs
+    # the unchecked core (the checks would otherwise cost as much as the products).
     if cell == "lstm":
         c = np.zeros((B, n)) if c0 is None else as_array(c0, "c0", ndim=2)
         check_shape(c, (B, n), "c0", f"(B, n) = ({B}, {n})")
         C = np.empty((T, B, n))
         for t in range(T):
-            h, c, cache = lstm_step_forward(X[t], h, c, params)
+            step = lstm_step_forward if t == 0 else _lstm_forward
+            h, c, cache = step(X[t], h, c, params)
             H[t], C[t] = h, c
             caches.append(cache)
-    else:
-        step = rnn_step_forward if cell == "rnn" else gru_step_forward
+    elif cell == "rnn":
+        act = get_activation(options.get("activation", "tanh"))
         for t in range(T):
-            h, cache = step(X[t], h, params, **options)
+            if t == 0:
+                h, cache = rnn_step_forward(X[t], h, params, act)
+            else:
+                h, cache = _rnn_forward(X[t], h, params, act)
+            H[t] = h
+            caches.append(cache)
+    else:
+        for t in range(T):
+            if t == 0:
+                h, cache = gru_step_forward(X[t], h, params, **options)
+                reset, update = cache["reset"], cache["update"]
+            else:
+                h, cache = _gru_forward(X[t], h, params, reset, update)
             H[t] = h
             caches.append(cache)
     return Trajectory(cell, H, C, caches, dict(options))
@@ -188,11 +208,11 @@ def backward(traj: Trajectory, dH: np.ndarray, dh_T: np.ndarray | None = None,
     for t in reversed(range(T)):
         dh = dH[t] + dh_next
         if traj.cell == "lstm":
-            dX[t], dh_next, dc_next, g = lstm_step_backward(dh, dc_next, traj.caches[t])
+            dX[t], dh_next, dc_next, g = _lstm_backward(dh, dc_next, traj.caches[t])
         elif traj.cell == "rnn":
-            dX[t], dh_next, g = rnn_step_backward(dh, traj.caches[t])
+            dX[t], dh_next, g = _rnn_backward(dh, traj.caches[t])
         else:
-            dX[t], dh_next, g = gru_step_backward(dh, traj.caches[t])
+            dX[t], dh_next, g = _gru_backward(dh, traj.caches[t])
         if grads is None:
             grads = g
         else:
