@@ -1,0 +1,285 @@
+"""The numbers that chapter 4 (book/04_vanishing_gradients.ipynb) quotes, and the theorem itself.
+
+Each test recomputes a quantity with the same package calls as the notebook.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rnnbook import bounds, bptt, data, optim
+from rnnbook.activations import get_activation
+from rnnbook.widgets.gradient_bounds import LOG10_EPS32, LOG10_EPS64, bound_explorer_data, decay_table
+
+
+def rnn_params(n, d, sigma_max, seed, input_scale=1.0):
+    rng = np.random.default_rng(seed)
+    W_hh = bounds.rescale_spectral_norm(rng.normal(size=(n, n)), sigma_max)
+    W_xh = input_scale * rng.normal(size=(n, d)) / np.sqrt(d)
+    return {"W_xh": W_xh, "W_hh": W_hh, "b_h": np.zeros(n)}
+
+
+# ---------------------------------------------------------------------------
+# the theorem
+# ---------------------------------------------------------------------------
+@given(n=st.integers(1, 12), T=st.integers(1, 40), d=st.integers(1, 4),
+       seed=st.integers(0, 2**31 - 1), sigma=st.floats(0.05, 8.0),
+       scale=st.floats(0.0, 3.0), act=st.sampled_from(["tanh", "sigmoid", "relu"]))
+def test_theorem_bound_never_exceeded(n, T, d, seed, sigma, scale, act):
+    params = rnn_params(n, d, sigma, seed)
+    params["b_h"] = np.random.default_rng(seed + 1).normal(size=n)
+    X = scale * np.random.default_rng(seed + 2).normal(size=(T, 3, d))
+    logn = bounds.jacobian_norms(X, params, act)
+    logb = bounds.log10_bound(get_activation(act).gamma, sigma, np.arange(1, T + 1))
+    assert np.all(logn <= logb + 1e-9)
+
+
+def test_bound_is_attained_by_scalar_tanh_at_zero():
+    # h_t = tanh(1.5 h_{t-1}) from h_0 = 0: every derivative is 1, gradient = 1.5^9 exactly
+    params = {"W_xh": np.zeros((1, 1)), "W_hh": np.array([[1.5]]), "b_h": np.zeros(1)}
+    logn = bounds.jacobian_norms(np.zeros((9, 1, 1)), params, "tanh")
+    assert 10 ** logn[0, -1] == pytest.approx(1.5**9)
+    assert 1.5**9 == pytest.approx(38.443359375)
+    h = 0.5
+    for _ in range(200):
+        h = np.tanh(1.5 * h)
+    assert h == pytest.approx(0.8586, abs=1e-4)
+    assert 1.5 * (1 - h**2) == pytest.approx(0.394, abs=1e-3)
+
+
+# ---------------------------------------------------------------------------
+# singular values vs eigenvalues
+# ---------------------------------------------------------------------------
+def test_sv_vs_eig_examples():
+    W_sym = np.array([[0.5, 0.3], [0.3, 0.5]])
+    W_tri = np.array([[0.5, 3.0], [0.0, 0.5]])
+    assert bounds.spectral_radius(W_sym) == pytest.approx(0.8)
+    assert bounds.spectral_norm(W_sym) == pytest.approx(0.8)
+    assert bounds.spectral_radius(W_tri) == pytest.approx(0.5)
+    assert bounds.spectral_norm(W_tri) == pytest.approx(3.0811, abs=1e-4)
+
+
+def test_bound_check_table():
+    T, n, d, B = 60, 16, 4, 20
+    X = np.random.default_rng(1).normal(size=(T, B, d))
+    k = np.arange(1, T + 1)
+    gaps = []
+    for act, sigma in [("tanh", 0.9), ("tanh", 1.5), ("sigmoid", 3.0), ("sigmoid", 6.0),
+                       ("relu", 0.9), ("relu", 1.2)]:
+        logn = bounds.jacobian_norms(X, rnn_params(n, d, sigma, seed=0), act)
+        logb = bounds.log10_bound(get_activation(act).gamma, sigma, k)
+        gaps.append(np.max(logn - logb))
+        if sigma * get_activation(act).gamma > 1:   # growing bound, falling measured norm
+            assert logb[-1] > 0 and np.median(logn[:, -1]) < -10
+    assert max(gaps) == pytest.approx(-0.03, abs=0.005)
+
+
+def test_saturation_counterexample():
+    X = np.random.default_rng(2).normal(size=(80, 20, 4))
+    p3 = rnn_params(16, 4, 3.0, seed=0)
+    assert bounds.spectral_radius(p3["W_hh"]) == pytest.approx(1.932, abs=1e-3)
+    tanh = np.median(bounds.jacobian_norms(X, p3, "tanh"), axis=0)
+    tiny = np.median(bounds.jacobian_norms(1e-6 * X, p3, "tanh"), axis=0)
+    lin = np.median(bounds.jacobian_norms(X, p3, "linear"), axis=0)
+    assert bounds.log10_bound(1.0, 3.0, 80) == pytest.approx(38.17, abs=0.01)
+    assert tanh[-1] == pytest.approx(-5.99, abs=0.01)
+    assert lin[-1] == pytest.approx(22.98, abs=0.01)
+    # the tiny-input curve falls and then rises again at the largest T - t
+    assert tiny[39] < 0 < tiny[-1]
+
+
+def test_nonnormal_transient():
+    W = 0.8 * np.eye(6) + 1.5 * np.eye(6, k=1)
+    assert bounds.spectral_radius(W) == pytest.approx(0.8)
+    assert bounds.spectral_norm(W) > 1
+    p = {"W_xh": np.zeros((6, 1)), "W_hh": W, "b_h": np.zeros(6)}
+    lin = bounds.jacobian_norms(np.zeros((150, 1, 1)), p, "linear")[0]
+    tanh0 = bounds.jacobian_norms(np.zeros((150, 1, 1)), p, "tanh")[0]
+    np.testing.assert_allclose(lin, tanh0)        # zero state: tanh Jacobians are the linear ones
+    assert lin.max() == pytest.approx(3.675, abs=1e-3)
+    assert int(lin.argmax()) + 1 == 24
+    assert int(np.argmax(lin < 0)) + 1 == 94
+    # Gelfand: the eventual rate is rho
+    assert (lin[-1] - lin[-51]) / 50 == pytest.approx(np.log10(0.8), abs=0.02)
+
+
+def test_relu_counterexample_rho_below_one_explodes():
+    W = np.array([[1.5, 1.0], [-1.0, -0.9]])
+    p = {"W_xh": np.array([[1.0], [0.0]]), "W_hh": W, "b_h": np.array([0.0, -5.0])}
+    assert bounds.spectral_radius(W) == pytest.approx(0.9633, abs=1e-4)
+    relu = bounds.jacobian_norms(np.ones((40, 1, 1)), p, "relu")[0]
+    lin = bounds.jacobian_norms(np.ones((40, 1, 1)), p, "linear")[0]
+    assert relu[-1] == pytest.approx(7.124, abs=1e-3)
+    assert relu[-1] - relu[-2] == pytest.approx(np.log10(1.5))
+    assert lin[-1] == pytest.approx(-0.392, abs=1e-3)
+
+
+# ---------------------------------------------------------------------------
+# decay table of the sources
+# ---------------------------------------------------------------------------
+def test_decay_table_entries():
+    tab = decay_table(0.9, "sigmoid")
+    expected = {1: 0.225, 4: 0.00256, 9: 1.48e-6, 19: 4.91e-13, 49: 1.81e-32}
+    for k, value in zip(tab["k"], tab["bound"], strict=True):
+        assert value == pytest.approx(expected[int(k)], rel=5e-3)
+    assert tab["log10_bound"][-1] == pytest.approx(-31.743, abs=1e-3)
+    assert 1e-31 / tab["bound"][-1] == pytest.approx(5.53, abs=0.01)   # source's entry: 1e-31
+    assert 10**LOG10_EPS32 == pytest.approx(1.19e-7, rel=1e-2)
+    assert 10**LOG10_EPS64 == pytest.approx(2.22e-16, rel=1e-2)
+    assert decay_table(1.5, "tanh", [9])["bound"][0] == pytest.approx(38.443, abs=1e-3)
+    assert decay_table(0.5, "tanh", [9])["bound"][0] == pytest.approx(0.00195, abs=1e-5)
+
+
+def test_explorer_default_readout():
+    d = bound_explorer_data(1.5, 100, 32, "tanh", seed=0)
+    assert d["readout"]["log10_bound"] == pytest.approx(100 * np.log10(1.5))
+    assert d["readout"]["log10_median"] == pytest.approx(-28.575, abs=0.005)
+    assert d["regime"] == "may explode (necessary condition met)"
+
+
+# ---------------------------------------------------------------------------
+# clipping
+# ---------------------------------------------------------------------------
+def train_adding(clip=None, steps=1500, lr=0.3, n=16, T=10, batch=32, seed=0, max_norm=1.0,
+                 max_value=0.1, diverge_at=1e6):
+    rng = np.random.default_rng(seed)
+    params = bptt.init_model("rnn", 2, n, 1, rng, W_hh_init="orthogonal")
+    opt = optim.SGD(lr)
+    losses, sigmas = [], []
+    for step in range(steps):
+        X, Y = data.adding_problem(T, batch, rng)
+        with np.errstate(over="raise", invalid="raise"):
+            loss, grads = bptt.loss_and_grads(params, X, Y, "rnn", "many_to_one", "mse")
+        norm = optim.global_norm(grads)
+        if not np.isfinite(norm) or norm > diverge_at:
+            return losses, sigmas, step, None
+        losses.append(loss)
+        sigmas.append(bounds.spectral_norm(params["W_hh"]))
+        if clip == "norm":
+            grads, _ = optim.clip_by_global_norm(grads, max_norm)
+        elif clip == "value":
+            grads = optim.clip_by_value(grads, max_value)
+        opt.step(params, grads)
+    X_test, Y_test = data.adding_problem(T, 1000, np.random.default_rng(12345))
+    return losses, sigmas, None, bptt.model_loss(params, X_test, Y_test, "rnn", "many_to_one", "mse")
+
+
+def test_clipping_training_runs():
+    _, sigmas, diverged, _ = train_adding(None)
+    assert diverged == 8
+    assert max(sigmas) == pytest.approx(42.97, abs=0.01)
+    _, _, div_norm, test_norm = train_adding("norm")
+    _, _, div_value, test_value = train_adding("value")
+    assert div_norm is None and div_value is None
+    assert test_norm == pytest.approx(0.0826, abs=5e-4) and test_norm < 1 / 6
+    assert test_value == pytest.approx(0.0452, abs=5e-4) and test_value < 1 / 6
+
+
+def test_clipping_cosines():
+    rng = np.random.default_rng(0)
+    params = bptt.init_model("rnn", 2, 16, 1, rng, W_hh_init="orthogonal")
+    X, Y = data.adding_problem(10, 32, rng)
+    _, g0 = bptt.loss_and_grads(params, X, Y, "rnn", "many_to_one", "mse")
+
+    def flat(g):
+        return np.concatenate([v.ravel() for v in g.values()])
+
+    def cos(a, b):
+        return a @ b / (np.linalg.norm(a) * np.linalg.norm(b))
+
+    expected = {1.0: 0.8383, 100.0: 0.7179}
+    for scale, want in expected.items():
+        g = {k: scale * v for k, v in g0.items()}
+        assert cos(flat(g), flat(optim.clip_by_global_norm(g, 1.0)[0])) == pytest.approx(1.0)
+        assert cos(flat(g), flat(optim.clip_by_value(g, 0.1))) == pytest.approx(want, abs=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# ReLU: dead units and identity initialisation
+# ---------------------------------------------------------------------------
+def test_dead_units_get_zero_gradient():
+    rng = np.random.default_rng(4)
+    params = bptt.init_model("rnn", 2, 32, 1, rng, W_hh_init="orthogonal")
+    params["b_h"] = rng.normal(-0.5, 0.5, size=32)
+    X, Y = data.adding_problem(20, 64, rng)
+    _, traj = bptt.predict(params, X, "rnn", "many_to_one", activation="relu")
+    z = np.stack([c["z"] for c in traj.caches])
+    dead = np.all(z <= 0, axis=(0, 1))
+    _, grads = bptt.loss_and_grads(params, X, Y, "rnn", "many_to_one", "mse", activation="relu")
+    assert dead.sum() == 12                       # quoted in the chapter
+    assert np.all(grads["W_xh"][dead] == 0) and np.all(grads["W_hh"][dead] == 0)
+    assert np.all(grads["b_h"][dead] == 0)
+    assert np.all(np.abs(grads["b_h"][~dead]) + np.abs(grads["W_xh"][~dead]).sum(1) > 0)
+
+
+def test_identity_init_relu_norm_exactly_one():
+    X, _ = data.adding_problem(100, 20, np.random.default_rng(5))
+    rows = {}
+    for act in ("relu", "tanh"):
+        for how in ("identity", "orthogonal", "xavier"):
+            p = bptt.init_model("rnn", 2, 32, 1, np.random.default_rng(6), W_hh_init=how)
+            rows[act, how] = np.median(bounds.jacobian_norms(X, p, act), axis=0)
+    np.testing.assert_allclose(rows["relu", "identity"], 0.0, atol=1e-12)
+    assert rows["relu", "orthogonal"][99] == pytest.approx(-14.167, abs=1e-3)
+    assert rows["tanh", "identity"][99] == pytest.approx(-3.927, abs=1e-3)
+
+
+# ---------------------------------------------------------------------------
+# residual connections
+# ---------------------------------------------------------------------------
+def residual_product_svals(W, U, X, alpha):
+    n = W.shape[0]
+    h, P = np.zeros(n), np.eye(n)
+    lo, hi = [], []
+    for x in X:
+        z = W @ h + U @ x
+        A = np.eye(n) + alpha * (1.0 - np.tanh(z) ** 2)[:, None] * W
+        h = h + alpha * np.tanh(z)
+        P = A @ P
+        s = np.linalg.svd(P, compute_uv=False)
+        lo.append(np.log10(s[-1]))
+        hi.append(np.log10(s[0]))
+    return np.array(lo), np.array(hi)
+
+
+def test_residual_cases():
+    rng = np.random.default_rng(7)
+    U = rng.normal(size=(16, 2)) / np.sqrt(2)
+    X = rng.normal(size=(100, 2))
+    W_small = bounds.rescale_spectral_norm(rng.normal(size=(16, 16)), 1.0)
+    lo, hi = residual_product_svals(W_small, U, X, 0.01)
+    k = np.arange(1, 101)
+    assert np.all(lo >= k * np.log10(0.99) - 1e-12) and np.all(hi <= k * np.log10(1.01) + 1e-12)
+    assert lo[-1] == pytest.approx(-0.227, abs=1e-3)
+    lo, hi = residual_product_svals(-0.5 * np.eye(16), U, X, 1.0)
+    assert lo[-1] == pytest.approx(-29.763, abs=1e-3) and hi[-1] < 0
+
+
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(1, 6), steps=st.integers(1, 20),
+       a=st.floats(0.0, 0.5), b=st.floats(0.0, 1.0))
+def test_residual_psd_symmetric_part_never_shrinks(seed, n, steps, a, b):
+    rng = np.random.default_rng(seed)
+    P = np.eye(n)
+    for _ in range(steps):
+        M, K = rng.normal(size=(2, n, n))
+        J = a * M @ M.T + b * (K - K.T)
+        A = np.eye(n) + J
+        assert np.linalg.svd(A, compute_uv=False)[-1] >= 1 - 1e-9
+        P = A @ P
+    assert np.linalg.svd(P, compute_uv=False)[-1] >= 1 - 1e-8
+
+
+def test_residual_weyl_and_annihilation():
+    rng = np.random.default_rng(0)
+    J = rng.normal(size=(5, 5))
+    J *= 0.3 / np.linalg.norm(J, 2)
+    s = np.linalg.svd(np.eye(5) + J, compute_uv=False)
+    assert s[-1] >= 0.7 - 1e-12 and s[0] <= 1.3 + 1e-12
+    J_bad = np.array([[-1.0, 0.0], [0.0, 0.5]])
+    assert np.linalg.svd(np.eye(2) + J_bad, compute_uv=False)[-1] == 0.0
+    # scalar: |1 + F'| >= 1 iff F' >= 0 or F' <= -2
+    for fp in np.linspace(-3, 1, 41):
+        assert (abs(1 + fp) >= 1 - 1e-12) == (fp >= -1e-12 or fp <= -2 + 1e-12)
