@@ -1,8 +1,7 @@
-"""Shared test settings: hypothesis profile and small helpers."""
+"""Shared test settings: the hypothesis profile. Helpers shared by tests live in ``helpers.py``."""
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -14,8 +13,3 @@ settings.register_profile(
 )
 settings.load_profile("book")
 
-
-def perturb(params: dict[str, np.ndarray], rng: np.random.Generator,
-            scale: float = 0.3) -> dict[str, np.ndarray]:
-    """Return a copy of ``params`` with Gaussian noise added (so biases are not all zero)."""
-    return {k: v + scale * rng.normal(size=v.shape) for k, v in params.items()}

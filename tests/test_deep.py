@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import perturb
+from helpers import perturb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import perturb
+from helpers import perturb
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ diagonal), the GRU state stays in (-1, 1), and the LSTM cell state grows by less
 from __future__ import annotations
 
 import numpy as np
-from conftest import perturb
+from helpers import perturb
 from hypothesis import given
 from hypothesis import strategies as st
 
