@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from rnnbook import bounds, bptt, data, optim
 from rnnbook.activations import get_activation
+from rnnbook.training import train
 from rnnbook.widgets.gradient_bounds import LOG10_EPS32, LOG10_EPS64, bound_explorer_data, decay_table
 
 
@@ -145,35 +146,36 @@ def test_explorer_default_readout():
 # ---------------------------------------------------------------------------
 def train_adding(clip=None, steps=1500, lr=0.3, n=16, T=10, batch=32, seed=0, max_norm=1.0,
                  max_value=0.1, diverge_at=1e6):
+    """The chapter's run: rnnbook.training.train, stopped when the gradient norm exceeds 1e6."""
     rng = np.random.default_rng(seed)
     params = bptt.init_model("rnn", 2, n, 1, rng, W_hh_init="orthogonal")
-    opt = optim.SGD(lr)
-    losses, sigmas = [], []
-    for step in range(steps):
-        X, Y = data.adding_problem(T, batch, rng)
-        with np.errstate(over="raise", invalid="raise"):
-            loss, grads = bptt.loss_and_grads(params, X, Y, "rnn", "many_to_one", "mse")
-        norm = optim.global_norm(grads)
-        if not np.isfinite(norm) or norm > diverge_at:
-            return losses, sigmas, step, None
-        losses.append(loss)
-        sigmas.append(bounds.spectral_norm(params["W_hh"]))
-        if clip == "norm":
-            grads, _ = optim.clip_by_global_norm(grads, max_norm)
-        elif clip == "value":
-            grads = optim.clip_by_value(grads, max_value)
-        opt.step(params, grads)
+    sigma_0 = bounds.spectral_norm(params["W_hh"])
+    clip_fn = {None: None, "norm": max_norm,
+               "value": lambda grads: optim.clip_by_value(grads, max_value)}[clip]
+    hist = train(params, lambda step: data.adding_problem(T, batch, rng),
+                 lambda p, X, Y: bptt.loss_and_grads(p, X, Y, "rnn", "many_to_one", "mse"),
+                 optim.SGD(lr), clip=clip_fn, steps=steps,
+                 eval_fn=lambda p: bounds.spectral_norm(p["W_hh"]), eval_every=1,
+                 stop_when=lambda step, loss, norm: not np.isfinite(norm) or norm > diverge_at)
+    sigmas = np.r_[sigma_0, hist.eval_values][:hist.loss.size]
+    if hist.stopped_at is not None:
+        return hist, sigmas, None
     X_test, Y_test = data.adding_problem(T, 1000, np.random.default_rng(12345))
-    return losses, sigmas, None, bptt.model_loss(params, X_test, Y_test, "rnn", "many_to_one", "mse")
+    return hist, sigmas, bptt.model_loss(params, X_test, Y_test, "rnn", "many_to_one", "mse")
 
 
 def test_clipping_training_runs():
-    _, sigmas, diverged, _ = train_adding(None)
-    assert diverged == 8
-    assert max(sigmas) == pytest.approx(42.97, abs=0.01)
-    _, _, div_norm, test_norm = train_adding("norm")
-    _, _, div_value, test_value = train_adding("value")
-    assert div_norm is None and div_value is None
+    hist, sigmas, test_none = train_adding(None)
+    assert hist.stopped_at == 8 and test_none is None
+    assert hist.loss.shape == sigmas.shape == (9,)
+    assert hist.grad_norm[-1] > 1e6 >= hist.grad_norm[:-1].max()
+    assert sigmas[0] == pytest.approx(1.0)                      # orthogonal start
+    assert sigmas.max() == pytest.approx(2491.90, abs=0.01)      # the weights of step 8
+    assert sigmas[:-1].max() == pytest.approx(42.97, abs=0.01)
+    hist_norm, _, test_norm = train_adding("norm")
+    hist_value, _, test_value = train_adding("value")
+    assert hist_norm.stopped_at is None and hist_value.stopped_at is None
+    assert hist_norm.loss.size == hist_value.loss.size == 1500
     assert test_norm == pytest.approx(0.0826, abs=5e-4) and test_norm < 1 / 6
     assert test_value == pytest.approx(0.0452, abs=5e-4) and test_value < 1 / 6
 

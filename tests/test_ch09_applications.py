@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from rnnbook import bptt, data, forecasting, optim, text
-from rnnbook.training import fused_loss_and_grads, fused_predict, train
+from rnnbook.training import train
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "09_applications.ipynb"
 
@@ -55,7 +55,7 @@ def test_short_char_lm_beats_bigram():
     rng = np.random.default_rng(1)
     params = bptt.init_model("lstm", K, 32, K, rng)
     train(params, text.char_lm_batches(tr, K, 50, 32, rng),
-          lambda p, X, Y: fused_loss_and_grads(p, X, Y, "lstm", "many_to_many", "xent"),
+          lambda p, X, Y: bptt.loss_and_grads(p, X, Y, "lstm", "many_to_many", "xent"),
           optim.Adam(1e-2), clip=5.0, steps=150)
     bigram = text.mean_nll(text.bigram_log_probs(tr, K), va)
     assert text.model_nll(params, "lstm", va, K) < bigram
@@ -71,9 +71,10 @@ def test_classification_run_as_in_the_notebook():
         idx = rng.integers(0, y.size, size=64)
         return X[:, idx], y[idx]
     train(params, batches,
-          lambda p, X_, Y_: fused_loss_and_grads(p, X_, Y_, "gru", "many_to_one", "xent"),
+          lambda p, X_, Y_: bptt.loss_and_grads(p, X_, Y_, "gru", "many_to_one", "xent"),
           optim.Adam(1e-2), clip=1.0, steps=200)
-    acc = np.mean(fused_predict(params, X_test, "gru", "many_to_one").argmax(axis=1) == y_test)
+    out, _ = bptt.predict(params, X_test, "gru", "many_to_one")
+    acc = np.mean(out.argmax(axis=1) == y_test)
     assert acc > 0.97
 
 
@@ -145,9 +146,10 @@ def test_notebook_numbers(glued):
     assert g["steep_change_MAE"] < g["steep_persist_MAE"]
     # classification: the network close to, not above, the right statistic
     assert g["cls_acc"] > 97 and g["cls_base_acc"] >= g["cls_acc"] - 1
-    # adding problem: the vanilla RNN fails at 50 and 100, gated cells succeed
+    # adding problem: the vanilla RNN fails at 50 and 100 (close to the 1/6 baseline, above the
+    # 1/12 of a model that knows only the second marked value), gated cells succeed
     for T in (50, 100):
-        assert g[f"add_rnn_{T}"] > 0.15
+        assert g[f"add_rnn_{T}"] > 0.12                    # near 1/6, well above 1/12
         assert g[f"add_lstm_{T}"] < 0.01 and g[f"add_gru_{T}"] < 0.01
     for cell in ("rnn", "lstm", "gru"):
         assert g[f"add_{cell}_10"] < 0.02

@@ -1,118 +1,12 @@
-"""rnnbook.training: the fused BPTT against finite differences and against rnnbook.bptt,
-and the generic training loop."""
+"""rnnbook.training: the generic training loop, with rnnbook.bptt for the recurrent models."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import perturb
-from hypothesis import given
-from hypothesis import strategies as st
 
-from rnnbook import bptt, data, optim, training
-from rnnbook.gradcheck import check_gradients
-from rnnbook.training import (
-    History,
-    fused_forward,
-    fused_loss_and_grads,
-    fused_predict,
-    train,
-)
-
-CASES = [(cell, task, loss) for cell in ("rnn", "lstm", "gru")
-         for task in ("many_to_many", "many_to_one") for loss in ("mse", "xent")]
-
-
-def _problem(cell, task, loss, T, B, d, n, k, seed):
-    rng = np.random.default_rng(seed)
-    params = perturb(bptt.init_model(cell, d, n, k, rng), rng)
-    X = rng.normal(size=(T, B, d))
-    lead = (T, B) if task == "many_to_many" else (B,)
-    Y = rng.normal(size=(*lead, k)) if loss == "mse" else rng.integers(0, k, size=lead)
-    h0 = rng.normal(size=(B, n))
-    c0 = rng.normal(size=(B, n)) if cell == "lstm" else None
-    return params, X, Y, h0, c0
-
-
-@pytest.mark.parametrize(("cell", "task", "loss"), CASES)
-def test_fused_gradients_match_finite_differences(cell, task, loss):
-    params, X, Y, h0, c0 = _problem(cell, task, loss, T=4, B=2, d=3, n=3, k=2, seed=7)
-    _, grads = fused_loss_and_grads(params, X, Y, cell, task, loss, h0=h0, c0=c0)
-    errors = check_gradients(
-        lambda: fused_loss_and_grads(params, X, Y, cell, task, loss, h0=h0, c0=c0)[0],
-        params, grads)
-    assert max(errors.values()) < 1e-6, errors
-
-
-@pytest.mark.parametrize(("cell", "task", "loss"), CASES)
-@given(T=st.integers(1, 6), B=st.integers(1, 4), d=st.integers(1, 3), n=st.integers(1, 5),
-       k=st.integers(1, 3), seed=st.integers(0, 2**16))
-def test_fused_equals_package_bptt(cell, task, loss, T, B, d, n, k, seed):
-    """Same loss and gradients as the step-by-step rnnbook.bptt.loss_and_grads."""
-    params, X, Y, h0, c0 = _problem(cell, task, loss, T, B, d, n, k, seed)
-    ref_loss, ref = bptt.loss_and_grads(params, X, Y, cell, task, loss, h0=h0, c0=c0)
-    value, grads = fused_loss_and_grads(params, X, Y, cell, task, loss, h0=h0, c0=c0)
-    assert value == pytest.approx(ref_loss, rel=1e-12, abs=1e-12)
-    assert set(grads) == set(ref)
-    for key in ref:
-        np.testing.assert_allclose(grads[key], ref[key], rtol=1e-9, atol=1e-12)
-
-
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_blocked_products_give_the_same_result(cell, monkeypatch):
-    """Forcing every product inside the loop into tiny blocks changes nothing."""
-    params, X, Y, h0, c0 = _problem(cell, "many_to_many", "mse", T=5, B=6, d=4, n=5, k=3,
-                                    seed=3)
-    ref_loss, ref = fused_loss_and_grads(params, X, Y, cell, h0=h0, c0=c0)
-    monkeypatch.setattr(training, "_SMALL_PRODUCT", 7)
-    value, grads = fused_loss_and_grads(params, X, Y, cell, h0=h0, c0=c0)
-    assert value == pytest.approx(ref_loss, rel=1e-12)
-    for key in ref:
-        np.testing.assert_allclose(grads[key], ref[key], rtol=1e-10, atol=1e-13)
-
-
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_fused_forward_and_predict_match_package(cell):
-    rng = np.random.default_rng(0)
-    params = perturb(bptt.init_model(cell, 2, 4, 3, rng), rng)
-    X = rng.normal(size=(6, 3, 2))
-    out_ref, traj = bptt.predict(params, X, cell, "many_to_many")
-    H, C = fused_forward(params, X, cell)
-    np.testing.assert_allclose(H, traj.H, rtol=1e-12, atol=1e-14)
-    assert (C is None) == (cell != "lstm")
-    np.testing.assert_allclose(fused_predict(params, X, cell), out_ref, rtol=1e-12, atol=1e-14)
-    last, _ = bptt.predict(params, X, cell, "many_to_one")
-    np.testing.assert_allclose(fused_predict(params, X, cell, "many_to_one"), last, rtol=1e-12)
-
-
-def test_fused_rejects_bad_inputs():
-    rng = np.random.default_rng(0)
-    params = bptt.init_model("lstm", 2, 3, 1, rng)
-    X = rng.normal(size=(4, 2, 2))
-    Y = rng.normal(size=(4, 2, 1))
-    with pytest.raises(ValueError, match="3 dimensions"):
-        fused_loss_and_grads(params, X[0], Y, "lstm")
-    with pytest.raises(ValueError, match="W_xh"):
-        fused_loss_and_grads(params, rng.normal(size=(4, 2, 5)), Y, "lstm")
-    with pytest.raises(ValueError, match="cell"):
-        fused_loss_and_grads(params, X, Y, "transformer")
-    with pytest.raises(ValueError, match="W_hh"):
-        fused_loss_and_grads(params, X, Y, "gru")          # LSTM weights given to a GRU
-    with pytest.raises(ValueError, match="Y"):
-        fused_loss_and_grads(params, X, Y[:, :, 0], "lstm")
-    with pytest.raises(ValueError, match="NaN"):
-        fused_loss_and_grads(params, X * np.nan, Y, "lstm")
-    with pytest.raises(ValueError, match="c0"):
-        fused_forward(bptt.init_model("rnn", 2, 3, 1, rng), X, "rnn", c0=np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="h0"):
-        fused_forward(params, X, "lstm", h0=np.zeros((3, 3)))
-    peep = bptt.init_model("lstm", 2, 3, 1, rng, peephole=True)
-    with pytest.raises(ValueError, match="default cells"):
-        fused_loss_and_grads(peep, X, Y, "lstm")
-    with pytest.raises(ValueError, match="task"):
-        fused_predict(params, X, "lstm", task="one_to_many")
-    with pytest.raises(KeyError, match="W_hy"):
-        fused_forward({k: v for k, v in params.items() if k != "W_hy"}, X, "lstm")
+from rnnbook import bptt, data, optim
+from rnnbook.training import History, train
 
 
 # ---------------------------------------------------------------------------
@@ -159,7 +53,7 @@ def test_train_is_reproducible_with_seeds():
         rng = np.random.default_rng(5)
         params = bptt.init_model("gru", 2, 4, 1, rng)
         return train(params, lambda s: data.adding_problem(6, 8, rng),
-                     lambda p, X, Y: fused_loss_and_grads(p, X, Y, "gru", "many_to_one"),
+                     lambda p, X, Y: bptt.loss_and_grads(p, X, Y, "gru", "many_to_one"),
                      optim.Adam(1e-2), clip=1.0, steps=15).loss
     np.testing.assert_array_equal(run(), run())
 
@@ -169,11 +63,65 @@ def test_train_learns_the_adding_problem_at_a_short_lag():
     rng = np.random.default_rng(0)
     params = bptt.init_model("gru", 2, 8, 1, rng)
     train(params, lambda s: data.adding_problem(10, 32, rng),
-          lambda p, X, Y: fused_loss_and_grads(p, X, Y, "gru", "many_to_one"),
+          lambda p, X, Y: bptt.loss_and_grads(p, X, Y, "gru", "many_to_one"),
           optim.Adam(2e-2), clip=1.0, steps=150)
     X, y = data.adding_problem(10, 500, np.random.default_rng(99))
-    mse = float(np.mean((fused_predict(params, X, "gru", "many_to_one") - y) ** 2))
+    mse = float(np.mean((bptt.predict(params, X, "gru", "many_to_one")[0] - y) ** 2))
     assert mse < 0.02 < 1 / 6
+
+
+def test_train_clip_accepts_a_callable_and_records_the_unclipped_norm():
+    x, y, loss_fn = _linear_problem(4)
+    params = {"w": np.zeros((1, 1))}
+    _, g = loss_fn({"w": np.zeros((1, 1))}, x, y)
+    seen = []
+
+    def clip(grads):
+        seen.append(grads["w"].copy())
+        return optim.clip_by_value(grads, 0.05)
+    hist = train(params, lambda s: (x, y), loss_fn, optim.SGD(1.0), clip=clip, steps=1)
+    np.testing.assert_array_equal(seen[0], g["w"])
+    assert abs(g["w"][0, 0]) > 0.05
+    assert params["w"][0, 0] == pytest.approx(-0.05 * np.sign(g["w"][0, 0]))
+    assert hist.grad_norm[0] == pytest.approx(abs(g["w"][0, 0]))
+
+
+def test_train_stop_when_ends_a_diverging_run_cleanly():
+    """SGD with lr = 2 on a quadratic of curvature 2 E[x^2] > 1 diverges geometrically."""
+    x, y, loss_fn = _linear_problem(5)
+    params = {"w": np.zeros((1, 1))}
+    snapshots = []
+
+    def record(p):
+        snapshots.append(p["w"].copy())
+        return float(p["w"][0, 0])
+    hist = train(params, lambda s: (x, y), loss_fn, optim.SGD(2.0), steps=500,
+                 eval_fn=record, eval_every=0, stop_when=lambda s, L, g: g > 1e6)
+    k = hist.stopped_at
+    assert k is not None and 3 < k < 500
+    assert hist.loss.shape == hist.grad_norm.shape == (k + 1,)
+    assert hist.grad_norm[-1] > 1e6 >= hist.grad_norm[:-1].max()
+    # no update at the stopping step: the parameters are those that produced the last norm
+    _, g_last = loss_fn(params, x, y)
+    assert float(np.abs(g_last["w"]).max()) == pytest.approx(hist.grad_norm[-1])
+    # the final parameters were evaluated once, after the k updates that were made
+    assert list(hist.eval_steps) == [k]
+    np.testing.assert_array_equal(snapshots[-1], params["w"])
+
+
+def test_train_stop_when_sees_non_finite_values_instead_of_raising():
+    x, y, _ = _linear_problem(6)
+    params = {"w": np.zeros((1, 1))}
+
+    def loss_fn(p, X, Y):
+        return float("inf"), {"w": np.full((1, 1), np.inf)}
+    hist = train(params, lambda s: (x, y), loss_fn, optim.SGD(0.1), steps=5,
+                 stop_when=lambda s, L, g: not np.isfinite(g))
+    assert hist.stopped_at == 0 and hist.loss.shape == (1,)
+    assert params["w"][0, 0] == 0.0
+    # a run that does every step reports stopped_at None
+    assert train(params, lambda s: (x, y), _linear_problem(6)[2], optim.SGD(0.1), steps=2,
+                 stop_when=lambda s, L, g: False).stopped_at is None
 
 
 def test_train_accepts_an_iterable_and_reports_running_out():
@@ -198,6 +146,10 @@ def test_train_rejects_bad_inputs():
         train(params, batches, loss_fn, object())
     with pytest.raises(ValueError, match="clip"):
         train(params, batches, loss_fn, optim.SGD(0.1), clip=-1.0)
+    with pytest.raises(ValueError, match="clip"):
+        train(params, batches, loss_fn, optim.SGD(0.1), clip="value")
+    with pytest.raises(TypeError, match="stop_when"):
+        train(params, batches, loss_fn, optim.SGD(0.1), stop_when=1e6)
     with pytest.raises(ValueError, match="eval_every"):
         train(params, batches, loss_fn, optim.SGD(0.1), eval_every=-2)
     with pytest.raises(ValueError, match="non-finite"):

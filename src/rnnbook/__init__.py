@@ -17,7 +17,7 @@ gradcheck      finite-difference gradient checks
 counting       parameter counts, closed form and by counting arrays
 init           Xavier, orthogonal and identity initialisation
 optim          SGD, Adam, clipping by global norm and by value
-training       a seeded training loop and a fused BPTT for long runs
+training       a seeded, generic training loop (History, train)
 deep           stacked and bidirectional RNNs, dropout, recurrent dropout, zoneout
 seq2seq        encoder-decoder, additive attention, greedy and beam search
 symbolic       SymPy derivations of a scalar RNN's gradient

@@ -18,10 +18,10 @@ from importlib import resources
 import numpy as np
 
 from ._checks import as_array, check_choice, check_positive_int, check_rng, check_shape
+from .bptt import predict
 from .cells import gru_step_forward, lstm_step_forward, rnn_step_forward
 from .data import one_hot
 from .losses import softmax_cross_entropy
-from .training import fused_forward
 
 __all__ = [
     "CORPORA",
@@ -224,8 +224,8 @@ def model_nll(params: Mapping[str, np.ndarray], cell: str, ids: np.ndarray, K: i
     """
     K = check_positive_int(K, "K")
     ids = _check_ids(ids, K, minimum=2)
-    H, _ = fused_forward(params, one_hot(ids[:-1], K)[:, None, :], cell)
-    logits = H[:, 0] @ params["W_hy"].T + params["b_y"]
+    out, _ = predict(params, one_hot(ids[:-1], K)[:, None, :], cell)
+    logits = out[:, 0]
     value, _ = softmax_cross_entropy(logits, ids[1:])
     return float(value)
 
