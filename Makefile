@@ -63,7 +63,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks book
 
 test: lint
-	$(PY) -m pytest -n $(PYTEST_WORKERS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: $(STAMP)
 	@set -e; shopt -s nullglob; scripts=(benchmarks/*.py); \

@@ -1,7 +1,7 @@
 """The HTML book builds from the sources with ``-W -n --keep-going``: no warning, no failing cell.
 
 The build goes to a temporary folder (``--path-output``), so it never touches ``_build/`` of a
-working copy and runs beside the other tests. The slow tests are marked ``book``; deselect them
+working copy, and it is shared with the browser tests: one build per test run. The slow tests are marked ``book``; deselect them
 with ``pytest -m "not book"``.
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browser.book_build import shared_build
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_FLAGS = ["--all", "-W", "-n", "--keep-going"]
@@ -101,12 +102,13 @@ def test_bibliography_file_exists() -> None:
 
 
 @pytest.mark.book
-def test_book_builds_without_warnings(tmp_path: Path) -> None:
-    proc = build(ROOT, tmp_path)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"jupyter-book build failed:\n{log[-20000:]}"
+@pytest.mark.xdist_group("book-build")
+def test_book_builds_without_warnings() -> None:
+    """One build per test run, shared with the browser tests (tests/browser/book_build.py)."""
+    result = shared_build()
+    assert result.returncode == 0, f"jupyter-book build failed:\n{result.log[-20000:]}"
 
-    html = tmp_path / "_build" / "html"
+    html = result.html
     assert (html / "index.html").is_file()
     for doc in toc_files(read_yaml("_toc.yml")):
         assert (html / f"{doc}.html").is_file(), f"no page for {doc}"

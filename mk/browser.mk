@@ -1,0 +1,15 @@
+# Browser tests of the built HTML book (headless Debian Chromium driven by Playwright).
+#
+#   make browser-test   build the book into _build/html, then run only tests/browser against it
+#
+# `make test` runs the browser tests too (they live in tests/ and build the book once per run
+# into a temporary folder shared by the pytest-xdist workers); this target reuses _build/html.
+# Chromium comes from the system (`apt-get install chromium`, done by .ci/run); Playwright is
+# never asked to download a browser. PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD makes sure of it.
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: browser-test
+
+browser-test: book
+	RNNBOOK_BOOK_HTML=$(CURDIR)/_build/html $(PY) -m pytest tests/browser -m browser -p no:cacheprovider
