@@ -1,8 +1,8 @@
 """The HTML book builds from the sources with ``-W -n --keep-going``: no warning, no failing cell.
 
-The build goes to a temporary folder (``--path-output``), so it never touches ``_build/`` of a
-working copy, and it is shared with the browser tests: one build per test run. The slow tests are marked ``book``; deselect them
-with ``pytest -m "not book"``.
+The build goes to a temporary folder (``--path-output``), so it never touches ``_build/`` of
+a working copy, and it is shared with the browser tests: one build per test run. The slow tests
+are marked ``book``; deselect them with ``pytest -m "not book"``.
 """
 
 from __future__ import annotations
