@@ -59,6 +59,25 @@ def test_jacobian_norms_match_explicit_products_and_finite_differences():
         assert relative_error(J[2, 0, j], numerical_gradient(f, h_prev)[0]) < 1e-7
 
 
+@given(n=st.integers(1, 12), T=st.integers(1, 30), seed=st.integers(0, 10_000),
+       norm=st.floats(0.1, 6.0), act=st.sampled_from(["tanh", "sigmoid", "relu", "linear"]))
+def test_jacobian_norms_at_selected_distances_equal_the_full_sweep(n, T, seed, norm, act):
+    rng = np.random.default_rng(seed)
+    params = init_rnn_params(4, n, rng)
+    params["W_hh"] = bounds.rescale_spectral_norm(rng.normal(size=(n, n)), norm)
+    X = rng.normal(size=(T, 3, 4))
+    full = bounds.jacobian_norms(X, params, act)
+    ks = np.unique(rng.integers(1, T + 1, size=4))
+    some = bounds.jacobian_norms(X, params, act, ks=ks)
+    np.testing.assert_array_equal(some, full[:, ks - 1])
+
+
+@pytest.mark.parametrize("ks", [[0, 1], [2, 1], [1, 99], [], [1.5]])
+def test_jacobian_norms_rejects_bad_distances(ks):
+    with pytest.raises(ValueError, match=r"ks must be strictly increasing integers in \[1, T\]"):
+        bounds.jacobian_norms(np.zeros((5, 1, 2)), init_rnn_params(2, 3, 0), "tanh", ks=ks)
+
+
 def test_jacobian_norms_stay_exact_far_below_float64():
     """Renormalisation keeps log10 norms exact where the plain product underflows to 0."""
     n, T = 3, 800

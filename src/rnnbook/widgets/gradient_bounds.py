@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import html
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,10 +34,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .._checks import as_array, check_choice, check_params, check_positive_int, check_shape
+from .._checks import check_choice, check_positive_int
 from ..activations import get_activation
-from ..bounds import log10_bound, rescale_spectral_norm
-from ..plots import COLORS, STYLE
+from ..bounds import jacobian_norms, log10_bound, rescale_spectral_norm
+from ..plots import COLORS, STYLE, figure_png
 
 __all__ = [
     "ACTIVATION_CHOICES",
@@ -61,7 +60,6 @@ __all__ = [
     "plot_bound_explorer",
     "readout_html",
     "regime",
-    "sampled_jacobian_norms",
     "update_bound_explorer",
 ]
 
@@ -217,70 +215,6 @@ def _evaluation_steps(T: int, max_points: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(1, T, max_points)).astype(int))
 
 
-def sampled_jacobian_norms(X: np.ndarray, params: dict[str, np.ndarray], activation: str,
-                           ks: Sequence[int]) -> np.ndarray:
-    r"""Exact :math:`\log_{10}\lVert\partial h_T/\partial h_{T-k}\rVert_2` at selected ``ks`` only.
-
-    A faster path than :func:`rnnbook.bounds.jacobian_norms` (same result at the same
-    :math:`k`): the product :math:`P_k = P_{k-1}\,\mathrm{diag}(f'(z_{T-k+1}))\,W_{hh}`
-    is renormalised by its (cheap) Frobenius norm at every step, and the (expensive)
-    largest singular value is computed only where asked.
-
-    Parameters
-    ----------
-    X : (T, B, d)
-    params : dict with ``W_xh`` (n, d), ``W_hh`` (n, n), ``b_h`` (n,)
-    activation : {"tanh", "sigmoid", "relu", "linear"}
-    ks : sequence of int in [1, T], strictly increasing
-
-    Returns
-    -------
-    log10_norms : (B, len(ks)); ``-inf`` where the product is exactly zero.
-    """
-    X = as_array(X, "X", ndim=3)
-    T, B, _ = X.shape
-    ks = np.asarray(ks)
-    if (ks.ndim != 1 or ks.size == 0 or not np.issubdtype(ks.dtype, np.integer)
-            or ks[0] < 1 or ks[-1] > T or np.any(np.diff(ks) <= 0)):
-        raise ValueError(f"ks must be strictly increasing integers in [1, T] = [1, {T}]")
-    act = get_activation(activation)
-    check_params(params, ("W_xh", "W_hh", "b_h"), "rnn")
-    W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
-    n = W_hh.shape[0]
-    check_shape(W_hh, (n, n), "W_hh", "(n, n)")
-    check_shape(W_xh, (n, X.shape[2]), "W_xh", "(n, d)")
-    check_shape(b_h, (n,), "b_h", "(n,)")
-    # the forward pass of rnnbook.cells.rnn_step_forward, without per-step checks and caches
-    Z = np.empty((T, B, n))
-    U = X @ W_xh.T + b_h                                  # (T, B, n): input part of z_t
-    h = np.zeros((B, n))
-    for t in range(T):
-        Z[t] = U[t] + h @ W_hh.T
-        h = act.f(Z[t])
-    D = act.df(Z)                                         # (T, B, n): f'(z_t)
-    P = np.broadcast_to(np.eye(n), (B, n, n)).copy()
-    log_scale = np.zeros(B)
-    out = np.empty((B, ks.size))
-    wanted = {int(k): i for i, k in enumerate(ks)}
-    for k in range(1, int(ks[-1]) + 1):
-        np.multiply(P, D[T - k][:, None, :], out=P)                   # P diag(f'(z))
-        # ... W_hh. A stacked matmul (one small GEMM per sequence) rather than one tall GEMM:
-        # it stays below OpenBLAS's threading threshold, and threads spinning on a busy
-        # 2-core machine cost far more than they gain for 64 x 64 matrices.
-        P = P @ W_hh
-        fro = np.sqrt(np.einsum("bij,bij->b", P, P))
-        alive = fro > 0                                               # else exactly zero
-        safe = np.where(alive, fro, 1.0)
-        P /= safe[:, None, None]
-        log_scale += np.where(alive, np.log10(safe), -np.inf)
-        if k in wanted:
-            s = np.linalg.svd(P, compute_uv=False)[:, 0]  # of the renormalised product
-            positive = s > 0
-            out[:, wanted[k]] = np.where(positive, log_scale + np.log10(np.where(positive, s, 1.0)),
-                                         -np.inf)
-    return out
-
-
 def bound_explorer_data(norm: float, T: int, n: int, activation: str = "tanh",
                         seed: int = 0, samples: int = 5, max_points: int = 14
                         ) -> dict[str, Any]:
@@ -326,7 +260,7 @@ def bound_explorer_data(norm: float, T: int, n: int, activation: str = "tanh",
     params = _explorer_params(norm, n, seed)
     X = np.random.default_rng([seed, n, T, samples]).normal(size=(T, samples, _INPUT_DIM))
     ks = _evaluation_steps(T, max_points)
-    measured = sampled_jacobian_norms(X, params, activation, ks)
+    measured = jacobian_norms(X, params, activation, ks=ks)
     k = np.concatenate([[0], ks])
     measured = np.concatenate([np.zeros((samples, 1)), measured], axis=1)  # ||I|| = 1
 
@@ -497,11 +431,6 @@ def readout_html(data: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 # widgets
 # ---------------------------------------------------------------------------
-def _render_png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=72, bbox_inches=None, pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
-
 
 def gradient_bound_explorer(norm: float = 1.5, T: int = 100, n: int = 32,
                             activation: str = "tanh", seed: int = 0, samples: int = 5):
@@ -534,7 +463,7 @@ def gradient_bound_explorer(norm: float = 1.5, T: int = 100, n: int = 32,
         ax = fig.add_subplot()
         art = draw_bound_explorer(ax, data, legend=False, title=False)
     legend = widgets.HTML(value=_LEGEND_HTML)
-    image = widgets.Image(value=_render_png(fig), format="png",
+    image = widgets.Image(value=figure_png(fig), format="png",
                           layout=widgets.Layout(width="100%", max_width="760px"))
     readout = widgets.HTML(value=readout_html(data))
 
@@ -546,7 +475,7 @@ def gradient_bound_explorer(norm: float = 1.5, T: int = 100, n: int = 32,
         new = compute(controls["norm"].value, controls["T"].value, controls["n"].value,
                       controls["activation"].value)
         update_bound_explorer(art, new)
-        image.value = _render_png(fig)
+        image.value = figure_png(fig)
         readout.value = readout_html(new)
 
     for control in controls.values():

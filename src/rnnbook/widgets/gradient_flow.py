@@ -18,7 +18,6 @@ exactly what the widget shows:
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from typing import Any
 
@@ -28,7 +27,7 @@ from matplotlib.figure import Figure
 
 from .._checks import check_positive_int
 from ..gradient_flow import FlowCurves, compare_cells
-from ..plots import COLORS, STYLE
+from ..plots import COLORS, STYLE, figure_png
 
 __all__ = [
     "BIAS_RANGE",
@@ -187,11 +186,6 @@ def plot_gradient_flow(T: int = int(DEFAULTS["T"]), forget_bias: float = DEFAULT
     return ax.figure
 
 
-def _render_png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    return buf.getvalue()
-
 
 def gradient_flow_widget(T: int = int(DEFAULTS["T"]),
                          forget_bias: float = DEFAULTS["forget_bias"]):
@@ -221,7 +215,7 @@ def gradient_flow_widget(T: int = int(DEFAULTS["T"]),
     fig = Figure(figsize=(7.0, 4.0))
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.12, top=0.92)  # fixed: cheaper redraws
     art = draw_gradient_flow(fig.add_subplot(), computed[key])
-    image = widgets.Image(value=_render_png(fig), format="png",
+    image = widgets.Image(value=figure_png(fig), format="png",
                           layout=widgets.Layout(width="100%", max_width="760px"))
 
     def refresh(change: object = None) -> None:
@@ -229,7 +223,7 @@ def gradient_flow_widget(T: int = int(DEFAULTS["T"]),
         if new_key not in computed:
             computed[new_key] = gradient_flow_data(*new_key)
         update_gradient_flow(art, computed[new_key])
-        image.value = _render_png(fig)
+        image.value = figure_png(fig)
 
     for control in controls.values():
         control.observe(refresh, names="value")
