@@ -38,12 +38,12 @@ import numpy as np
 
 from ._checks import as_array, check_choice, check_positive_int, check_rng, check_shape
 from .cells import (
-    gru_step_backward,
+    _gru_backward,
+    _lstm_backward,
+    _rnn_backward,
     init_gru_params,
     init_lstm_params,
     init_rnn_params,
-    lstm_step_backward,
-    rnn_step_backward,
 )
 from .sequence import CELLS, Trajectory, forward, hidden_size
 
@@ -90,15 +90,19 @@ def _check_block(cell: str, block: str) -> None:
 
 def _step_backward(traj: Trajectory, t: int, dh: np.ndarray,
                    dc: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Gradient with respect to the state before step ``t`` (only the state part)."""
+    """Gradient with respect to the state before step ``t`` (only the state part).
+
+    Uses the cells' unchecked backward cores: the trajectory was validated by ``forward``
+    and the seeds are built here, so per-step checks would only cost time.
+    """
     cache = traj.caches[t]
     if traj.cell == "lstm":
-        _, dh_prev, dc_prev, _ = lstm_step_backward(dh, dc, cache)
+        _, dh_prev, dc_prev, _ = _lstm_backward(dh, dc, cache)
         return dh_prev, dc_prev
     if traj.cell == "rnn":
-        _, dh_prev, _ = rnn_step_backward(dh, cache)
+        _, dh_prev, _ = _rnn_backward(dh, cache)
     else:
-        _, dh_prev, _ = gru_step_backward(dh, cache)
+        _, dh_prev, _ = _gru_backward(dh, cache)
     return dh_prev, None
 
 

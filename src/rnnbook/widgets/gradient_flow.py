@@ -111,11 +111,13 @@ def gradient_flow_data(T: int = 100, forget_bias: float = 1.0, n: int = SIZES["n
 
 #: The curves drawn, in legend order: (FlowCurves field, colour key, line style, label).
 LINES: tuple[tuple[str, str, str, str], ...] = (
-    ("rnn", "rnn", "-", r"RNN $\|\partial h_T/\partial h_t\|$"),
-    ("lstm_h", "lstm", "-", r"LSTM $\|\partial h_T/\partial h_t\|$"),
-    ("lstm_c", "lstm", "--", r"LSTM $\|\partial c_T/\partial c_t\|$"),
-    ("lstm_forget", "muted", ":", r"LSTM direct path $\max_j\prod f$"),
-    ("gru", "gru", "-", r"GRU $\|\partial h_T/\partial h_t\|$"),
+    # (FlowCurves field, colour name in COLORS, dash, label). Plain Unicode labels, not
+    # mathtext: a redraw after a slider move lays them out again, and mathtext costs more.
+    ("rnn", "rnn", "-", "RNN \u2016\u2202h_T/\u2202h_t\u2016"),
+    ("lstm_h", "lstm", "-", "LSTM \u2016\u2202h_T/\u2202h_t\u2016"),
+    ("lstm_c", "lstm", "--", "LSTM \u2016\u2202c_T/\u2202c_t\u2016"),
+    ("lstm_forget", "muted", ":", "LSTM direct path max_j \u220f f"),
+    ("gru", "gru", "-", "GRU \u2016\u2202h_T/\u2202h_t\u2016"),
 )
 
 
@@ -127,7 +129,7 @@ def _ylim(curves: FlowCurves) -> tuple[float, float]:
 
 def _title(curves: FlowCurves) -> str:
     s = curves.settings
-    return (f"T = {s['T']}, forget bias $b_f$ = {s['forget_bias']:g}; n = {s['n']}, "
+    return (f"T = {s['T']}, forget bias b_f = {s['forget_bias']:g}; n = {s['n']}, "
             f"median of {s['n_sequences']} sequences")
 
 
@@ -151,8 +153,8 @@ def draw_gradient_flow(ax: Axes, curves: FlowCurves) -> dict[str, Any]:
     for name, colour, style, label in LINES:
         (art[name],) = ax.plot(curves.k, getattr(curves, name), color=COLORS[colour],
                                linestyle=style, label=label)
-    ax.set_xlabel("distance $k = T - t$ (steps back)")
-    ax.set_ylabel(r"$\log_{10}$ of the spectral norm")
+    ax.set_xlabel("distance k = T \u2212 t (steps back)")
+    ax.set_ylabel("log\u2081\u2080 of the spectral norm")
     ax.legend(loc="lower left", fontsize=8)
     art["title"] = ax.set_title("", fontsize=9)
     update_gradient_flow(art, curves)

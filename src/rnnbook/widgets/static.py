@@ -797,18 +797,12 @@ def gradient_flow_twin(grid: Mapping[str, Sequence] | None = None, max_points: i
         TwinHTML (see :func:`twin_html`).
     """
     from ..plots import COLORS
+    from .gradient_flow import LINES as lines
     from .gradient_flow import gradient_flow_data
 
     grid = dict(FLOW_GRID if grid is None else grid)
     if set(grid) != set(FLOW_GRID):
         raise ValueError(f"grid must have the keys {sorted(FLOW_GRID)}, got {sorted(grid)}")
-    lines = (  # (FlowCurves field, colour, dash, label): the widget's LINES, as plain text
-        ("rnn", "rnn", "-", "RNN \u2016\u2202h_T/\u2202h_t\u2016"),
-        ("lstm_h", "lstm", "-", "LSTM \u2016\u2202h_T/\u2202h_t\u2016"),
-        ("lstm_c", "lstm", "--", "LSTM \u2016\u2202c_T/\u2202c_t\u2016"),
-        ("lstm_forget", "muted", ":", "LSTM direct path max_j \u220f f"),
-        ("gru", "gru", "-", "GRU \u2016\u2202h_T/\u2202h_t\u2016"),
-    )
     controls, fixed = _grid_controls(grid, {"T": "T", "forget_bias": "forget bias b_f"},
                                      {"T": 100, "forget_bias": 1.0}, {})
 
