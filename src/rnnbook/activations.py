@@ -53,7 +53,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray, same shape as ``z``, entries in [0, 1].
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = as_array(z, "z", finite=False)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -66,23 +66,23 @@ def dsigmoid(z: np.ndarray) -> np.ndarray:
 
 def tanh(z: np.ndarray) -> np.ndarray:
     r"""Hyperbolic tangent :math:`\tanh z`, entries in [-1, 1]."""
-    return np.tanh(np.asarray(z, dtype=np.float64))
+    return np.tanh(as_array(z, "z", finite=False))
 
 
 def dtanh(z: np.ndarray) -> np.ndarray:
     r""":math:`\tanh'(z) = 1 - \tanh^2 z`, at most 1 (at :math:`z = 0`)."""
-    t = np.tanh(np.asarray(z, dtype=np.float64))
+    t = np.tanh(as_array(z, "z", finite=False))
     return 1.0 - t * t
 
 
 def relu(z: np.ndarray) -> np.ndarray:
     r"""Rectified linear unit :math:`\max(0, z)`."""
-    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+    return np.maximum(as_array(z, "z", finite=False), 0.0)
 
 
 def drelu(z: np.ndarray) -> np.ndarray:
     r"""Derivative of ReLU: 1 where :math:`z > 0`, else 0 (the value 0 is used at :math:`z=0`)."""
-    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+    return (as_array(z, "z", finite=False) > 0).astype(np.float64)
 
 
 def _identity(z: np.ndarray) -> np.ndarray:

@@ -37,6 +37,8 @@ def _check_lr(lr: float) -> float:
 
 def global_norm(grads: Arrays) -> float:
     r""":math:`\lVert g \rVert = \sqrt{\sum_{\text{arrays}} \sum_i g_i^2}`, all arrays as one vector."""
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"grads must be a dict of arrays, got {type(grads).__name__}")
     return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())))
 
 
