@@ -1,4 +1,4 @@
-"""Build the HTML book at most once per test run, shared by every pytest-xdist worker.
+"""Build the HTML book at most once per test run, and serve it on localhost to Chromium.
 
 :func:`shared_build` returns the result of one ``jupyter-book build . --all -W -n --keep-going``
 into a folder named after the run (``PYTEST_XDIST_TESTRUNUID``, which all workers of one
@@ -6,17 +6,24 @@ into a folder named after the run (``PYTEST_XDIST_TESTRUNUID``, which all worker
 (another worker, another test) waits for the lock and reuses the result. ``RNNBOOK_BOOK_HTML``
 (a folder holding ``index.html``) skips the build and uses that folder instead, e.g.
 ``make book && RNNBOOK_BOOK_HTML=_build/html pytest -m browser`` (what ``make browser-test`` does).
+
+:func:`serve` serves a built book on ``127.0.0.1``, and ``CHROMIUM``/``CHROMIUM_ARGS`` say how
+Debian's Chromium is started headless with no background traffic; the browser tests and
+``book_pdf.py`` share them.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +31,13 @@ from pathlib import Path
 #: The book's source folder (``RNNBOOK_BOOK_SOURCE`` points the tests at another one).
 ROOT = Path(os.environ.get("RNNBOOK_BOOK_SOURCE") or Path(__file__).resolve().parents[2]).resolve()
 BUILD_FLAGS = ["--all", "-W", "-n", "--keep-going"]
+#: Debian's Chromium; Playwright never downloads a browser of its own here.
+CHROMIUM = Path(os.environ.get("RNNBOOK_CHROMIUM", "/usr/bin/chromium"))
+#: Headless, and no background requests (this machine's network is closed to them).
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 _PREFIX = "rnnbook-book-"
 _MAX_AGE_S = 6 * 3600  # leftovers of earlier runs older than this are removed
 
@@ -109,3 +123,19 @@ def toc_documents(root: Path = ROOT) -> list[str]:
 def is_notebook(doc: str, root: Path = ROOT) -> bool:
     """True if the document is a notebook (a chapter with launch and download buttons)."""
     return (root / f"{doc}.ipynb").is_file()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve ``directory`` on 127.0.0.1 in a daemon thread; return the server and its base URL.
+
+    Stop it with ``server.shutdown(); server.server_close()``.
+    """
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"

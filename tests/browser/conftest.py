@@ -14,10 +14,7 @@ Every test in this folder is marked ``browser``: ``pytest -m "not browser"`` lea
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +22,10 @@ from pathlib import Path
 import pytest
 
 try:  # tests/browser as a plain folder (pytest's default "prepend" import mode)
-    from book_build import shared_build
+    from book_build import CHROMIUM, CHROMIUM_ARGS, serve, shared_build
 except ImportError:  # as a package
-    from tests.browser.book_build import shared_build
+    from tests.browser.book_build import CHROMIUM, CHROMIUM_ARGS, serve, shared_build
 
-CHROMIUM = Path(os.environ.get("RNNBOOK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -78,19 +70,6 @@ def book_html() -> Path:
         pytest.fail("the book did not build (see test_book_build.py for the full log):\n"
                     + result.log[-5000:], pytrace=False)
     return result.html
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``directory`` on 127.0.0.1 in a daemon thread; return the server and its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 @pytest.fixture(scope="session")
