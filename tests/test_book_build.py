@@ -12,54 +12,26 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from browser.book_build import shared_build
+from browser.book_build import BUILD_FLAGS, _jupyter_book, shared_build, toc_documents
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD_FLAGS = ["--all", "-W", "-n", "--keep-going"]
-
-
-def jupyter_book_command() -> list[str]:
-    """The ``jupyter-book`` executable of the interpreter running the tests."""
-    script = Path(sys.executable).parent / "jupyter-book"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("jupyter-book")
-    if found is None:
-        pytest.fail("jupyter-book is not installed: pip install -r requirements.txt")
-    return [found]
 
 
 def build(source: Path, output: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # figures come from the kernel's inline backend
     return subprocess.run(
-        [*jupyter_book_command(), "build", str(source), "--path-output", str(output), *BUILD_FLAGS],
+        [_jupyter_book(), "build", str(source), "--path-output", str(output), *BUILD_FLAGS],
         cwd=source,
         env=env,
         capture_output=True,
         text=True,
         timeout=3600,
     )
-
-
-def toc_files(toc: dict) -> list[str]:
-    """Every document named in a jb-book ``_toc.yml`` (root, parts, chapters, sections)."""
-    files = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            for key in ("sections", "chapters", "parts"):
-                walk(entry.get(key, []))
-
-    walk(toc.get("parts", []) + toc.get("chapters", []))
-    return [str(Path(f).with_suffix("")) for f in files]
 
 
 def read_yaml(name: str) -> dict:
@@ -79,14 +51,14 @@ def test_config_is_valid_for_jupyter_book() -> None:
 def test_every_toc_entry_exists() -> None:
     toc = read_yaml("_toc.yml")
     assert toc["format"] == "jb-book"
-    for doc in toc_files(toc):
+    for doc in toc_documents(ROOT):
         candidates = [ROOT / f"{doc}{suffix}" for suffix in (".md", ".ipynb")]
         assert any(c.exists() for c in candidates), f"_toc.yml names {doc}, which does not exist"
 
 
 def test_every_book_notebook_is_in_the_toc() -> None:
     """`only_build_toc_files` drops a page missing from _toc.yml silently: catch it here."""
-    in_toc = set(toc_files(read_yaml("_toc.yml")))
+    in_toc = set(toc_documents(ROOT))
     notebooks = [p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
     missing = sorted(
         p.relative_to(ROOT).with_suffix("").as_posix()
@@ -110,7 +82,7 @@ def test_book_builds_without_warnings() -> None:
 
     html = result.html
     assert (html / "index.html").is_file()
-    for doc in toc_files(read_yaml("_toc.yml")):
+    for doc in toc_documents(ROOT):
         assert (html / f"{doc}.html").is_file(), f"no page for {doc}"
     intro = (html / "book" / "intro.html").read_text(encoding="utf-8")
     assert "Recurrent Neural Networks" in intro
@@ -121,6 +93,34 @@ def test_book_builds_without_warnings() -> None:
     )
     references = (html / "book" / "references.html").read_text(encoding="utf-8")
     assert references.count('class="citation"') == entries
+
+
+@pytest.mark.book
+@pytest.mark.xdist_group("book-build")
+def test_executed_chapters_show_no_warning_error_or_nan() -> None:
+    """What a reader sees under the code cells: no stderr (warnings), no error, no NaN or inf.
+
+    A RuntimeWarning from numpy or a library's DeprecationWarning would be printed into the page
+    (``stderr_output: show``); this reads the notebooks as the build executed them.
+    """
+    result = shared_build()
+    assert result.returncode == 0, "the book did not build (see test_book_builds_without_warnings)"
+    executed = sorted((result.html.parent / "jupyter_execute").rglob("*.ipynb"))
+    assert len(executed) == sum((ROOT / f"{d}.ipynb").is_file() for d in toc_documents(ROOT))
+    bad = re.compile(r"\b(nan|inf)\b|Warning|Traceback", re.IGNORECASE)
+    problems = []
+    for path in executed:
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            for out in cell.get("outputs", []):
+                where = f"{path.name}, cell {index}"
+                if out["output_type"] == "error" or out.get("name") == "stderr":
+                    problems.append(f"{where}: {out['output_type']} {out.get('name', '')}")
+                    continue
+                text = out.get("text") or out.get("data", {}).get("text/plain", "")
+                text = "".join(text) if isinstance(text, list) else text
+                if match := bad.search(text):
+                    problems.append(f"{where}: {match.group(0)!r} in {text[:160]!r}")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.book
