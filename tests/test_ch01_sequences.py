@@ -31,12 +31,16 @@ def test_bag_of_words_loses_order_but_rnn_does_not() -> None:
     params = cells.init_rnn_params(d=3, n=4, rng=np.random.default_rng(0))
     X = np.stack([one_hot(a, 3), one_hot(b, 3)], axis=1)
     h_T = sequence.forward("rnn", X, params).h_T
-    assert np.linalg.norm(h_T[0] - h_T[1]) > 0.1
+    assert np.linalg.norm(h_T[0] - h_T[1]) == pytest.approx(1.774048, abs=1e-6)   # ch01_order_gap
 
 
 def test_agreement_distance() -> None:
-    words = "The cat , which sat on the mat and played with the yarn , was happy".split()
-    assert words.index("was") - words.index("cat") == 13
+    words = "The keys that my neighbour left on the kitchen table last night are missing".split()
+    assert words.index("are") - words.index("keys") == 11
+
+
+def test_translation_example_lengths() -> None:
+    assert (len("I love India".split()), len("mujhe bharat pasand hai".split())) == (3, 4)
 
 
 def test_influence_of_the_first_input_decays() -> None:
@@ -49,6 +53,7 @@ def test_influence_of_the_first_input_decays() -> None:
                            - sequence.forward("rnn", X[:T], params).h_T) for T in (1, 5, 10, 20, 40)]
     assert all(b < a for a, b in zip(infl, infl[1:], strict=False))
     assert infl[-1] < 1e-3 * infl[0]
+    assert infl[-1] == pytest.approx(2.0462e-8, rel=1e-3)                       # ch01_influence_40
 
 
 def test_shapes_of_the_five_patterns() -> None:

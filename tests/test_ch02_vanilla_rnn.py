@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnbook import activations, bptt, cells, counting, losses, sequence
+from rnnbook import activations, bptt, cells, counting, losses, optim, sequence, training
 from rnnbook.data import trend_seasonal
 from rnnbook.preprocessing import pad_sequences, standardize
 
@@ -78,6 +78,15 @@ def test_seed000_sigmoid_example_true_values() -> None:
                                atol=5e-5)                           # source h_3: (0.81, 0.62)
     assert H[-1].sum() == pytest.approx(1.2472, abs=5e-5)           # source: 1.43
     assert H[2, 0] < H[1, 0]              # not "both components increase monotonically"
+    # the displayed terms of z_2 (h_1 to 4 decimals) give the same 4-decimal value as the glue
+    assert round(0.1 * round(H[0, 0], 4) + 0.5 * round(H[0, 1], 4) - 0.3 * 0.8, 4) == round(z2[1], 4)
+    # the source's h_3 is a second, independent error: one step from its own h_2 = (0.728, 0.587)
+    z3_src = EX2["W_hh"] @ np.array([0.728, 0.587]) + EX2["W_xh"] @ np.array([0.6])
+    h3_src = activations.sigmoid(z3_src)
+    np.testing.assert_allclose(z3_src, [0.9027, 0.1863], atol=5e-5)
+    np.testing.assert_allclose(h3_src, [0.7115, 0.5464], atol=5e-5)
+    assert h3_src.sum() == pytest.approx(1.2579, abs=5e-5)
+    assert abs(h3_src[0] - 0.81) > 0.05 and abs(h3_src[1] - 0.62) > 0.05
 
 
 @pytest.mark.parametrize("returns", [[0.5, 0.8, 0.6], [-0.5, -0.8, -0.6], [-5.0, -5.0, -5.0]])
@@ -126,7 +135,8 @@ def test_initialisers_singular_values() -> None:
     from rnnbook import init
     rng = np.random.default_rng(4)
     s = np.linalg.svd(init.xavier_uniform((64, 64), rng), compute_uv=False)
-    assert s.min() < 0.05 and 1.8 < s.max() < 2.3
+    assert s.min() == pytest.approx(0.0020379, abs=1e-7)                  # ch02_xavier_smin
+    assert s.max() == pytest.approx(2.0985395, abs=1e-7)                  # ch02_xavier_smax
     np.testing.assert_allclose(np.linalg.svd(init.orthogonal(64, rng, gain=0.9),
                                              compute_uv=False), 0.9)
 
@@ -138,7 +148,8 @@ def test_state_leak_between_sequences() -> None:
     h_A = sequence.forward("rnn", A, p).h_T
     leak = np.linalg.norm(sequence.forward("rnn", B, p, h0=h_A).H[:, 0]
                           - sequence.forward("rnn", B, p).H[:, 0], axis=1)
-    assert leak[0] > 0.5 and 0.01 < leak[-1] < leak[0]
+    assert leak[0] == pytest.approx(0.838094, abs=1e-6)                  # ch02_leak_1
+    assert leak[-1] == pytest.approx(0.067386, abs=1e-6)                 # ch02_leak_T
 
 
 def test_embedding_sizes() -> None:
@@ -164,14 +175,30 @@ def test_masked_loss_ignores_padding() -> None:
             losses.mse_loss(sequence.forward("rnn", Xi, p).H @ W_hy.T, Yi, mask=mask)[0])
            for Xi, Yi in ((X, Y), (X2, Y2))]
     assert out[0][1] == out[1][1]
-    assert abs(out[0][0] - out[1][0]) > 0.1
+    assert abs(out[0][0] - out[1][0]) == pytest.approx(2.815155, abs=1e-6)   # ch02_unmasked_diff
+
+
+def padding_share(lengths: np.ndarray, batch: int) -> float:
+    padded = sum(batch * lengths[i:i + batch].max() for i in range(0, len(lengths), batch))
+    return 1 - lengths.sum() / padded
+
+
+def test_bucketing_reduces_padding() -> None:
+    lengths = np.random.default_rng(11).integers(5, 101, size=256)
+    assert f"{padding_share(lengths, 32):.0%}" == "48%"                  # ch02_pad_waste_random
+    assert f"{padding_share(np.sort(lengths), 32):.1%}" == "10.0%"       # ch02_pad_waste_bucketed
+    # hand-made check of the formula: batches (1, 3) and (2, 2) pad 2 of 10 cells
+    assert padding_share(np.array([1, 3, 2, 2]), 2) == pytest.approx(0.2)
 
 
 def test_stock_example_saturates_and_standardising_fixes_it() -> None:
     prices = np.array([100.0, 102.0, 104.0, 106.0, 108.0])
     posed = {"W_xh": np.full((2, 1), 0.5), "W_hh": 0.2 * np.eye(2), "b_h": np.zeros(2)}
     traj = sequence.forward("rnn", prices[:, None, None], posed)
-    assert np.all(traj.H == 1.0)
+    assert np.all(traj.H == 1.0) and traj.H.size == 10
+    z1 = traj.caches[0]["z"][0, 0]
+    assert z1 == 50.0
+    assert f"{np.tanh(z1):.17g}" == "1" and f"{activations.dtanh(z1):.17g}" == "0"
     assert all(activations.dtanh(c["z"]).max() == 0.0 for c in traj.caches)
     model = {**posed, "W_hy": np.ones((1, 2)), "b_y": np.zeros(1)}
     _, grads = bptt.loss_and_grads(model, prices[:, None, None], np.array([[110.0]]), "rnn",
@@ -183,9 +210,11 @@ def test_stock_example_saturates_and_standardising_fixes_it() -> None:
                              noise=1.0)
     _, prices_z, scaler = standardize(history, prices)
     assert abs(float(scaler.mean) - 100) < 2
+    assert history.min() == pytest.approx(89.443, abs=1e-3)               # ch02_hist_min
+    assert history.max() == pytest.approx(110.136, abs=1e-3)              # ch02_hist_max
     model = bptt.init_model("rnn", d=1, n=2, k=1, rng=rng)
     traj = sequence.forward("rnn", prices_z[:, None, None], model)
-    assert np.ptp(traj.H[:, 0, 0]) > 0.5
+    assert np.ptp(traj.H[:, 0, 0]) == pytest.approx(1.04950, abs=5e-5)   # ch02_scaled_spread
     _, grads = bptt.loss_and_grads(model, prices_z[:, None, None],
                                    scaler.transform(np.array([[110.0]])), "rnn",
                                    task="many_to_one")
@@ -205,5 +234,49 @@ def test_saturation_over_many_initialisations() -> None:
             tr = sequence.forward("rnn", inputs[:, None, None], m)
             vals[key].append(activations.dtanh(np.stack([c["z"] for c in tr.caches])).ravel())
     raw, std = np.concatenate(vals["raw"]), np.concatenate(vals["std"])
-    assert np.mean(raw < 0.01) > 0.9 and np.mean(std < 0.01) < 0.05
-    assert np.median(std) > 0.7 and np.median(raw) < 1e-6
+    assert f"{np.mean(raw < 0.01):.0%}" == "97%"                         # ch02_sat_share_raw
+    assert f"{np.mean(std < 0.01):.0%}" == "1%"                          # ch02_sat_share_standardised
+    assert np.median(std) == pytest.approx(0.865, abs=5e-4)               # ch02_median_dtanh_std.
+    assert np.median(raw) < 1e-6
+
+
+def test_training_the_well_posed_stock_problem() -> None:
+    """Section sec-rnn-scaling-train: standardised inputs learn, raw inputs cannot."""
+    prices = np.array([100.0, 102.0, 104.0, 106.0, 108.0])
+    history = trend_seasonal(250, np.random.default_rng(8), level=94.0, slope=0.05,
+                             amplitude=4.0, period=50.0, noise=1.0)
+    history_z, prices_z, scaler = standardize(history, prices)
+    starts = np.arange(len(history) - 5)
+
+    def windows(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X = np.stack([series[s:s + 5] for s in starts], axis=1)[..., None]
+        return X, series[starts + 5][:, None]
+
+    X_z, Y_z = windows(history_z)
+    X_raw, _ = windows(history)
+    fits = {}
+    for name, X_in, days in (("std", X_z, prices_z), ("raw", X_raw, prices)):
+        net = bptt.init_model("rnn", d=1, n=2, k=1, rng=np.random.default_rng(10))
+        start = {key: value.copy() for key, value in net.items()}
+        hist = training.train(net, lambda step, X_in=X_in: (X_in, Y_z),
+                              lambda p, X, Y: bptt.loss_and_grads(p, X, Y, "rnn",
+                                                                  task="many_to_one"),
+                              optim.Adam(lr=0.05), steps=300)
+        y6, _ = bptt.predict(net, days[:, None, None], "rnn", task="many_to_one")
+        fits[name] = (hist.loss[-1], float(np.sqrt(hist.loss[-1]) * scaler.std),
+                      float(scaler.inverse(y6)[0, 0]),
+                      all(np.array_equal(start[k], net[k]) for k in ("W_xh", "W_hh", "b_h")))
+    naive = np.sqrt(np.mean((history[starts + 5] - history[starts + 4]) ** 2))
+    spread = np.std(history[starts + 5])
+    loss_std, rmse_std, day6_std, frozen_std = fits["std"]
+    loss_raw, rmse_raw, day6_raw, frozen_raw = fits["raw"]
+    assert loss_std == pytest.approx(0.0958, rel=2e-2)                    # ch02_fit_loss_standardised
+    assert rmse_std == pytest.approx(1.37, abs=0.01) and not frozen_std
+    assert day6_std == pytest.approx(106.55, abs=0.05)
+    assert naive == pytest.approx(1.54, abs=0.005) and rmse_std < naive
+    # raw inputs: the recurrent weights get exactly zero gradient; the read-out learns the mean
+    assert frozen_raw
+    assert loss_raw == pytest.approx(0.9735, rel=1e-3)
+    assert rmse_raw == pytest.approx(spread, rel=1e-6) and spread == pytest.approx(4.37, abs=0.005)
+    assert day6_raw == pytest.approx(np.mean(history[starts + 5]), abs=1e-4)
+    assert day6_raw == pytest.approx(100.37, abs=0.005)

@@ -11,8 +11,12 @@ from rnnbook.gradcheck import check_gradients, relative_error
 from rnnbook.losses import mse_loss
 
 
-def bptt_from_scratch(params, X, Y, h0):
-    """The notebook's from-scratch BPTT (tanh RNN, many-to-many MSE averaged over positions)."""
+def bptt_from_scratch(params, X, Y, h0, carry=True):
+    """The notebook's from-scratch BPTT (tanh RNN, many-to-many MSE averaged over positions).
+
+    ``carry=False`` is a real bug: the term ``J_{t+1}^T dL/dh_{t+1}`` carried from the future is
+    dropped, so each step only sees its own loss term.
+    """
     W_xh, W_hh, b_h, W_hy, b_y = (params[k] for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"))
     T, B, _ = X.shape
     N = T * B
@@ -27,7 +31,7 @@ def bptt_from_scratch(params, X, Y, h0):
     for t in reversed(range(T)):
         grads["W_hy"] += dY[t].T @ H[t]
         grads["b_y"] += dY[t].sum(axis=0)
-        dh = dY[t] @ W_hy + dh_next
+        dh = dY[t] @ W_hy + (dh_next if carry else 0.0)
         dz = (1 - H[t] ** 2) * dh
         grads["W_xh"] += dz.T @ X[t]
         grads["W_hh"] += dz.T @ H[t - 1]
@@ -48,10 +52,18 @@ def test_scratch_bptt_matches_finite_differences_and_package():
     assert loss == pytest.approx(pkg_loss, rel=1e-13)
     assert max(err_fd.values()) < 1e-7
     assert max(relative_error(grads[key], pkg[key]) for key in params) < 1e-13
-    # a broken variant (the carried term forgotten) is caught by the same check
-    bad = dict(grads)
-    bad["W_hh"] = grads["W_hh"] * 0.5
-    assert relative_error(bad["W_hh"], pkg["W_hh"]) > 0.1
+    assert max(err_fd.values()) == pytest.approx(3.0e-10, rel=0.2)      # bptt_scratch_fd
+    # a real bug (the carried term dh_next forgotten) fails the same finite-difference check
+    _, bad = bptt_from_scratch(params, X, Y, h0, carry=False)
+    err_bad = check_gradients(lambda: bptt_from_scratch(params, X, Y, h0)[0], params, bad)
+    assert all(err_bad[key] > 0.1 for key in ("W_xh", "W_hh", "b_h"))
+    assert err_bad["W_hy"] < 1e-7 and err_bad["b_y"] < 1e-7      # the read-out is not affected
+    # the finite-difference error against the step: truncation (~eps^2), then rounding (~1/eps)
+    fd = {eps: max(check_gradients(lambda: bptt_from_scratch(params, X, Y, h0)[0], params, grads,
+                                   eps=eps).values()) for eps in (1e-4, 1e-5, 1e-6)}
+    assert fd[1e-4] == pytest.approx(8.1e-9, rel=0.05)                   # bptt_fd_eps4
+    assert fd[1e-5] == pytest.approx(1.0e-10, rel=0.3)                   # bptt_fd_eps5
+    assert fd[1e-4] > 30 * fd[1e-5] and fd[1e-6] > fd[1e-5]
 
 
 POINT = {"w": 0.9, "u": 0.5, "b": -0.1}
@@ -112,7 +124,8 @@ def test_cue_gradient_is_exactly_zero_outside_the_window():
     full = np.array([cue_gradient(j, None) for j in range(1, 21)])
     trunc = np.array([cue_gradient(j, 5) for j in range(1, 21)])
     assert np.all(trunc[:15] == 0.0)
-    assert full[:15].min() > 1e-2
+    assert full[:15].min() == pytest.approx(0.0240498, abs=1e-7)          # bptt_cue_full_min
+    assert full.max() / full.min() < 100 and np.any(np.diff(full) < 0)   # the alt text's "not at every step"
     np.testing.assert_allclose(trunc[15:], full[15:], rtol=1e-12)
 
 
@@ -143,9 +156,10 @@ def train_cue(window, T=8, n=16, B=64, steps=200, lr=0.01, seed=0, zero_cue=True
 def test_cue_task_full_learns_truncated_cannot():
     _, full_test, full_grad = train_cue(None)
     _, trunc_test, trunc_grad = train_cue(3)
-    assert full_test < 1e-3
+    assert full_test == pytest.approx(2.21e-4, rel=0.05)                  # bptt_cue_test_full
     assert full_grad > 0.1
     assert trunc_grad == 0.0
+    assert trunc_test == pytest.approx(1.0478, abs=1e-3)                  # bptt_cue_test_trunc
     assert trunc_test > 0.95  # the cue has variance 1: no better than predicting zero
 
 
