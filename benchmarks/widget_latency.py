@@ -6,10 +6,11 @@ For several slider positions up to T = 200 and n = 64 it times, separately,
 
 * compute: ``bound_explorer_data`` (forward pass, Jacobian product, exact norms at <= 14
   steps k, for 5 input sequences),
-* redraw:  ``update_bound_explorer`` + rendering the figure to the PNG the widget shows,
-* total:   compute + redraw for a position not seen before (what one slider move costs),
-* revisit: the widget's own handler (``refresh``) for a position already visited (its
-  computations are cached, so only the redraw remains),
+* redraw:  ``bound_explorer_svg`` + ``readout_html``, the SVG and the text the widget shows,
+* total:   the widget's own handler (``refresh``) for a position not seen before (what one
+  slider move costs: compute + redraw),
+* revisit: ``refresh`` for a position already visited (its computations are cached, so
+  only the redraw remains),
 
 and prints the median over the repeats, wall clock and process CPU time, together with the
 machine's load average: other processes on a small machine inflate the wall clock (and a
@@ -25,11 +26,7 @@ import os
 import statistics
 import time
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from rnnbook.widgets import gradient_bounds as gb  # noqa: E402
+from rnnbook.widgets import gradient_bounds as gb
 
 POSITIONS = [
     (1.5, 100, 32, "tanh"),      # default
@@ -61,9 +58,9 @@ def main() -> None:
     box = gb.gradient_bound_explorer()
     for control in box.controls.values():   # we call the handler ourselves, once per move
         control.unobserve_all("value")
-    fig, art = box.figure, box.artists
 
-    print(f"load average (1, 5, 15 min): {os.getloadavg()}, CPUs: {os.cpu_count()}")
+    print(f"load average (1, 5, 15 min): {os.getloadavg()}, CPUs: {os.cpu_count()}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     print(f"{'norm':>5} {'T':>4} {'n':>3} {'activation':<8} {'compute ms':>11} {'redraw ms':>10}"
           f" {'total ms':>9} {'total CPU ms':>13} {'revisit ms':>11}  wall <= 50 ms?")
     worst = 0.0
@@ -71,20 +68,17 @@ def main() -> None:
         position = (norm, T, n, act)
         compute, _ = median_ms(lambda p=position: gb.bound_explorer_data(*p), args.repeats)
         data = gb.bound_explorer_data(norm, T, n, act)
-
-        def redraw(data=data):
-            gb.update_bound_explorer(art, data)
-            gb._render_png(fig)
-
-        draw, _ = median_ms(redraw, args.repeats)
+        draw, _ = median_ms(lambda d=data: (gb.bound_explorer_svg(d), gb.readout_html(d)),
+                            args.repeats)
         for key, value in (("norm", norm), ("T", T), ("n", n), ("activation", act)):
             box.controls[key].value = value
 
-        def move(p=position):
-            gb.update_bound_explorer(art, gb.bound_explorer_data(*p))
-            gb._render_png(fig)
+        def move() -> None:
+            box.compute.cache_clear()       # a position not seen before
+            box.refresh()
 
         total, total_cpu = median_ms(move, args.repeats)
+        box.refresh()
         revisit, _ = median_ms(box.refresh, args.repeats)
         worst = max(worst, total)
         print(f"{norm:>5} {T:>4} {n:>3} {act:<8} {compute:>11.1f} {draw:>10.1f} {total:>9.1f}"

@@ -76,6 +76,39 @@ def test_bound_check_table():
         if sigma * get_activation(act).gamma > 1:   # growing bound, falling measured norm
             assert logb[-1] > 0 and np.median(logn[:, -1]) < -10
     assert max(gaps) == pytest.approx(-0.03, abs=0.005)
+    # worst_factor: the closest case is still this factor below the bound
+    assert 10.0 ** -max(gaps) == pytest.approx(1.0722, abs=1e-4)
+
+
+def test_bound_check_rows_with_growing_bound():
+    # the chapter lists, from the table, every row whose bound grows while the median falls
+    T, n, d, B = 60, 16, 4, 20
+    X = np.random.default_rng(1).normal(size=(T, B, d))
+    grows = []
+    for act, sigma in [("tanh", 0.9), ("tanh", 1.5), ("sigmoid", 3.0), ("sigmoid", 6.0),
+                       ("relu", 0.9), ("relu", 1.2)]:
+        logn = bounds.jacobian_norms(X, rnn_params(n, d, sigma, seed=0), act)
+        logb = bounds.log10_bound(get_activation(act).gamma, sigma, np.arange(1, T + 1))
+        if logb[-1] > 0 and np.median(logn[:, -1]) < np.median(logn[:, 0]):
+            grows.append((act, sigma))
+    assert grows == [("tanh", 1.5), ("sigmoid", 6.0), ("relu", 1.2)]
+
+
+@pytest.mark.parametrize("act", ["tanh", "sigmoid", "relu"])
+@pytest.mark.parametrize("a", [2.0, 5.0, 8.0])
+def test_theorem_part_2_exact_counterexample(act, a):
+    # W_hh = [[0, a], [0, 0]]: W D W = 0 for every diagonal D, so the product of two or more
+    # Jacobians is exactly zero although gamma * sigma_max may exceed 1
+    W = np.array([[0.0, a], [0.0, 0.0]])
+    assert bounds.spectral_norm(W) == pytest.approx(a)
+    D = np.diag(np.random.default_rng(0).uniform(-1, 1, size=2))
+    assert np.array_equal(W @ D @ W, np.zeros((2, 2)))
+    p = {"W_xh": np.random.default_rng(0).normal(size=(2, 4)), "W_hh": W, "b_h": np.zeros(2)}
+    X = np.random.default_rng(1).normal(size=(60, 10, 4))
+    logn = bounds.jacobian_norms(X, p, act)
+    assert np.all(np.isneginf(logn[:, 1:])) and not np.any(np.isnan(logn))
+    if act != "relu":                      # f' > 0: one Jacobian is never zero
+        assert np.all(np.isfinite(logn[:, 0]))
 
 
 def test_saturation_counterexample():
@@ -103,6 +136,12 @@ def test_nonnormal_transient():
     assert lin.max() == pytest.approx(3.675, abs=1e-3)
     assert int(lin.argmax()) + 1 == 24
     assert int(np.argmax(lin < 0)) + 1 == 94
+    # nn_tanh_peak: with random inputs the tanh hump shrinks to a peak of about 3.2
+    p_in = dict(p, W_xh=0.3 * np.random.default_rng(3).normal(size=(6, 1)))
+    X = np.random.default_rng(4).normal(size=(150, 10, 1))
+    tanh_in = np.median(bounds.jacobian_norms(X, p_in, "tanh"), axis=0)
+    assert 10 ** tanh_in.max() == pytest.approx(3.2, abs=0.05)
+    assert tanh_in.max() < lin.max() - 3
     # Gelfand: the eventual rate is rho
     assert (lin[-1] - lin[-51]) / 50 == pytest.approx(np.log10(0.8), abs=0.02)
 
@@ -130,6 +169,15 @@ def test_decay_table_entries():
     assert 1e-31 / tab["bound"][-1] == pytest.approx(5.53, abs=0.01)   # source's entry: 1e-31
     assert 10**LOG10_EPS32 == pytest.approx(1.19e-7, rel=1e-2)
     assert 10**LOG10_EPS64 == pytest.approx(2.22e-16, rel=1e-2)
+    assert tab["factor"] == pytest.approx(0.225)                       # dec_factor
+    assert 0.5**50 == pytest.approx(8.88e-16, rel=1e-3)                  # a source's (2/4)^50
+    # eps is relative spacing: 1e-6 survives an O(1) float32 sum, 1e-8 does not;
+    # representability is set by the smallest normal number
+    one = np.float32(1)
+    assert one + np.float32(1e-6) != one and one + np.float32(1e-8) == one
+    assert 1.0 + 1e-17 == 1.0
+    assert np.finfo(np.float32).tiny == pytest.approx(1.18e-38, rel=1e-2)
+    assert np.float32(1e-6) > np.finfo(np.float32).tiny
     assert decay_table(1.5, "tanh", [9])["bound"][0] == pytest.approx(38.443, abs=1e-3)
     assert decay_table(0.5, "tanh", [9])["bound"][0] == pytest.approx(0.00195, abs=1e-5)
 
@@ -199,6 +247,37 @@ def test_clipping_cosines():
         assert cos(flat(g), flat(optim.clip_by_value(g, 0.1))) == pytest.approx(want, abs=1e-4)
 
 
+def train_relu_identity(T, clip=None, steps=300, lr=0.05, n=16, batch=32, seed=0):
+    """The run of the solution of ex-vanishing-5 (the notebook's last, hidden cell)."""
+    rng = np.random.default_rng(seed)
+    params = bptt.init_model("rnn", 2, n, 1, rng, W_hh_init="identity")
+    hist = train(params, lambda step: data.adding_problem(T, batch, rng),
+                 lambda p, X, Y: bptt.loss_and_grads(p, X, Y, "rnn", "many_to_one", "mse",
+                                                     activation="relu"),
+                 optim.SGD(lr), clip=clip, steps=steps,
+                 stop_when=lambda step, loss, norm: not np.isfinite(norm) or norm > 1e6)
+    if hist.stopped_at is not None:
+        return hist, None
+    X_test, Y_test = data.adding_problem(T, 1000, np.random.default_rng(12345))
+    return hist, bptt.model_loss(params, X_test, Y_test, "rnn", "many_to_one", "mse",
+                                 activation="relu")
+
+
+def test_relu_identity_exercise_numbers():
+    # T = 10 (the section's setup): first norm 64.7 and no divergence even unclipped
+    hist, test = train_relu_identity(10)
+    assert hist.grad_norm[0] == pytest.approx(64.671, abs=1e-3)
+    assert hist.stopped_at is None and test == pytest.approx(0.1599, abs=5e-4)
+    hist, test = train_relu_identity(10, clip=1.0)
+    assert hist.stopped_at is None and test == pytest.approx(0.1241, abs=5e-4)
+    # T = 50: first norm 1.5e4, the unclipped run diverges at once, the clipped one trains
+    hist, test = train_relu_identity(50)
+    assert hist.grad_norm[0] == pytest.approx(15221.7, abs=0.1)
+    assert hist.stopped_at == 1 and test is None
+    hist, test = train_relu_identity(50, clip=1.0)
+    assert hist.stopped_at is None and test == pytest.approx(0.1567, abs=5e-4)
+
+
 # ---------------------------------------------------------------------------
 # ReLU: dead units and identity initialisation
 # ---------------------------------------------------------------------------
@@ -226,6 +305,7 @@ def test_identity_init_relu_norm_exactly_one():
             rows[act, how] = np.median(bounds.jacobian_norms(X, p, act), axis=0)
     np.testing.assert_allclose(rows["relu", "identity"], 0.0, atol=1e-12)
     assert rows["relu", "orthogonal"][99] == pytest.approx(-14.167, abs=1e-3)
+    assert 10 ** rows["relu", "orthogonal"][99] == pytest.approx(6.8e-15, rel=0.01)  # orth_relu_100
     assert rows["tanh", "identity"][99] == pytest.approx(-3.927, abs=1e-3)
 
 
@@ -258,6 +338,23 @@ def test_residual_cases():
     assert lo[-1] == pytest.approx(-0.227, abs=1e-3)
     lo, hi = residual_product_svals(-0.5 * np.eye(16), U, X, 1.0)
     assert lo[-1] == pytest.approx(-29.763, abs=1e-3) and hi[-1] < 0
+
+
+def test_residual_psd_and_nsd_extremes():
+    # psd_worst and nsd_worst: 200 random 30-step products, symmetric part PSD or NSD
+    rng = np.random.default_rng(8)
+    worst, worst_flip = np.inf, np.inf
+    for _ in range(200):
+        P, Q = np.eye(6), np.eye(6)
+        for _ in range(30):
+            M, K = rng.normal(size=(2, 6, 6))
+            S, skew = 0.02 * (M @ M.T) / 6, 0.05 * (K - K.T)
+            P = (np.eye(6) + S + skew) @ P
+            Q = (np.eye(6) - S + skew) @ Q
+        worst = min(worst, np.linalg.svd(P, compute_uv=False)[-1])
+        worst_flip = min(worst_flip, np.linalg.svd(Q, compute_uv=False)[-1])
+    assert worst == pytest.approx(1.883, abs=1e-3) and worst >= 1
+    assert worst_flip == pytest.approx(0.534, abs=1e-3) and worst_flip < 1
 
 
 @given(seed=st.integers(0, 2**31 - 1), n=st.integers(1, 6), steps=st.integers(1, 20),

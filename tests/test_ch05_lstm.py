@@ -11,6 +11,7 @@ from rnnbook import cells, counting, sequence
 from rnnbook.activations import sigmoid
 from rnnbook.gradient_flow import forget_path_log10_norms, jacobian_log10_norms, step_jacobian
 from rnnbook.widgets.gradient_flow import BIAS_RANGE, DEFAULTS, T_RANGE, gradient_flow_data
+from rnnbook.widgets.static import FLOW_GRID
 
 
 def _worked_step():
@@ -138,5 +139,50 @@ def test_gradient_flow_experiment_numbers():
     assert round(float(b0.lstm_c[-1]), 1) == -16.4 and round(float(b0.lstm_h[-1]), 1) == -16.7
     assert round(float(b3.lstm_c[-1]), 1) == 1.7
     np.testing.assert_array_equal(b0.rnn, default.rnn)
-    long = gradient_flow_data(T_RANGE[1], BIAS_RANGE[1])
-    assert round(float(long.lstm_c.max()), 1) == 2.4 and long.lstm_c.max() > 0
+    # the long run quoted is the longest T of the HTML twin's grid, with the largest bias
+    T_long = max(FLOW_GRID["T"])
+    assert T_long == 200 and T_long in range(T_RANGE[0], T_RANGE[1] + 1, T_RANGE[2])
+    long = gradient_flow_data(T_long, BIAS_RANGE[1])
+    assert round(float(long.lstm_c.max()), 1) == 2.9 and long.lstm_c.max() > 0
+    assert BIAS_RANGE[1] in FLOW_GRID["forget_bias"]
+
+
+def test_gradient_flow_claims_by_distance():
+    default = gradient_flow_data(int(DEFAULTS["T"]), DEFAULTS["forget_bias"])
+    # with b_f = 1 the LSTM's dh curve is below the RNN's exactly for k = 1..12
+    below = default.k[default.lstm_h < default.rnn]
+    np.testing.assert_array_equal(below, np.arange(1, 13))
+    assert round(float(default.lstm_h[9]), 2) == -0.98 and round(float(default.rnn[9]), 2) == -0.79
+    # with b_f = 0 both gated cells are below the RNN at every distance
+    b0 = gradient_flow_data(int(DEFAULTS["T"]), 0.0)
+    assert np.all(b0.lstm_h < b0.rnn) and np.all(b0.gru < b0.rnn)
+
+
+def test_worked_step_hand_slips():
+    W_src = {
+        "f": np.array([[0.1, 0.2, 0.3, 0.1], [0.2, 0.1, 0.1, 0.3]]),
+        "i": np.array([[0.3, 0.1, 0.2, 0.2], [0.1, 0.3, 0.3, 0.1]]),
+        "g": np.array([[0.2, 0.3, 0.4, 0.1], [0.3, 0.2, 0.1, 0.4]]),
+        "o": np.array([[0.1, 0.1, 0.5, 0.2], [0.2, 0.2, 0.2, 0.5]]),
+    }
+    W = np.vstack([W_src[g] for g in cells.GATES["lstm"]])
+    b = np.array([0, 0, 0.5, 0.5, 0, 0, 0, 0.0])
+    x, z = np.array([[1.0, 0.5]]), np.zeros((1, 2))
+    good = {"W_hh": W[:, :2], "W_xh": W[:, 2:], "b_h": b}
+    h, c, cache = cells.lstm_step_forward(x, z, z, good)
+    h_order = cells.lstm_step_forward(x, z, z, {**good, "W_xh": W[:, :2], "W_hh": W[:, 2:]})[0]
+    assert np.round(h_order[0], 4).tolist() == [0.1047, 0.1209]
+    assert np.round(cache["o"][0] * c[0], 4).tolist() == [0.1565, 0.1044]
+    h_nobf, _, cache_nobf = cells.lstm_step_forward(x, z, z, {**good, "b_h": np.zeros(8)})
+    np.testing.assert_allclose(h_nobf, h)            # f_1 multiplies c_0 = 0
+    assert np.round(cache_nobf["f"][0], 4).tolist() == [0.5866, 0.5622]
+
+
+def test_forget_gate_preactivation_spread_at_init():
+    rng = np.random.default_rng(2)
+    T, B, d, n = 60, 4, 4, 16
+    params = cells.init_lstm_params(d, n, rng)
+    X = rng.normal(size=(T, B, d))
+    F = np.stack([cache["f"] for cache in sequence.forward("lstm", X, params).caches])
+    noise = np.log(F / (1 - F)) - params["b_h"][n:2 * n]
+    assert noise.std() == pytest.approx(0.699, abs=1e-3)

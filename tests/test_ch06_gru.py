@@ -86,3 +86,36 @@ def test_the_sources_keras_models():
     assert (lstm_model, gru_model, gru_same) == (62881, 22305, 47777)
     assert round(1 - gru_model / lstm_model, 3) == 0.645
     assert round(1 - gru_same / lstm_model, 3) == 0.240
+
+
+def test_gradient_flow_figure_claims():
+    from rnnbook.gradient_flow import compare_cells
+    flows = {b: compare_cells(T=100, n=16, d=4, forget_bias=b, n_sequences=3, rng=0)
+             for b in (0.0, 1.0, 2.0)}
+    # the GRU is above the LSTM exactly for k = 1..18 (bias 1) and k = 1..24 (bias 2)
+    for b, K in ((1.0, 18), (2.0, 24)):
+        above = flows[b].k[flows[b].gru > flows[b].lstm_h]
+        np.testing.assert_array_equal(above, np.arange(1, K + 1))
+        assert flows[b].gru[-1] > flows[b].rnn[-1] + 5 and flows[b].lstm_h[-1] > flows[b].rnn[-1] + 5
+    assert round(float(flows[1.0].gru[-1]), 1) == -7.5
+    assert round(float(flows[1.0].lstm_h[-1]), 1) == -5.1
+    # with the bias at 0 both gated cells are below the RNN at every distance
+    assert np.all(flows[0.0].gru < flows[0.0].rnn) and np.all(flows[0.0].lstm_h < flows[0.0].rnn)
+
+
+def test_coupled_lstm_update_is_the_new_convention():
+    # c = (1 - i) c + i g with i -> z, g -> candidate, c -> h is update="new"; "old" is z -> 1 - z
+    rng = np.random.default_rng(0)
+    d, n = 3, 4
+    p = cells.init_gru_params(d, n, rng)
+    p["W_xh"] = rng.normal(size=p["W_xh"].shape)
+    p["b_h"] = rng.normal(size=p["b_h"].shape)
+    x, h = rng.normal(size=(2, d)), rng.uniform(-1, 1, size=(2, n))
+    h_new, cache = cells.gru_step_forward(x, h, p, update="new")
+    z, cand = cache["z"], cache["h_tilde"]
+    np.testing.assert_allclose(h_new, (1 - z) * h + z * cand)
+    flipped = {k: v.copy() for k, v in p.items()}
+    flipped["W_xh"][n:2 * n] *= -1
+    flipped["W_hh"][n:2 * n] *= -1
+    flipped["b_h"][n:2 * n] *= -1
+    np.testing.assert_allclose(cells.gru_step_forward(x, h, flipped, update="old")[0], h_new)

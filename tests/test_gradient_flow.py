@@ -244,3 +244,48 @@ def test_zero_input_claims_of_the_lstm_exercise():
                            input_scale=0.0)
     np.testing.assert_allclose(curves.rnn, 0.0, atol=1e-12)
     np.testing.assert_allclose(curves.lstm_forget, curves.k * np.log10(sigmoid(1.0)), atol=1e-12)
+
+
+def test_compare_cells_rnn_cache_gives_the_uncached_curves():
+    from rnnbook import gradient_flow as gf
+    gf._RNN_CURVES.clear()
+    a = compare_cells(T=30, n=5, d=3, forget_bias=1.0, n_sequences=2, rng=7)
+    assert len(gf._RNN_CURVES) == 1
+    b = compare_cells(T=30, n=5, d=3, forget_bias=-1.0, n_sequences=2, rng=7)   # cached RNN
+    c = compare_cells(T=30, n=5, d=3, forget_bias=-1.0, n_sequences=2,
+                      rng=np.random.default_rng(7))                              # never cached
+    np.testing.assert_array_equal(a.rnn, b.rnn)
+    np.testing.assert_array_equal(b.rnn, c.rnn)
+    np.testing.assert_array_equal(b.gru, c.gru)
+    assert not np.array_equal(a.gru, b.gru)
+    # every argument the RNN depends on is part of the key
+    d = compare_cells(T=30, n=5, d=3, forget_bias=1.0, n_sequences=2, rng=7, input_scale=0.5)
+    assert len(gf._RNN_CURVES) == 2 and not np.array_equal(a.rnn, d.rnn)
+
+
+@pytest.mark.parametrize("cell, options, extra", [
+    ("rnn", {"activation": "tanh"}, {}), ("rnn", {"activation": "relu"}, {}),
+    ("lstm", {}, {}), ("lstm", {}, {"peephole": True}),
+    ("gru", {"reset": "before", "update": "old"}, {}), ("gru", {"reset": "before", "update": "new"}, {}),
+    ("gru", {"reset": "after", "update": "old"}, {}), ("gru", {"reset": "after", "update": "new"}, {}),
+])
+def test_closed_form_step_jacobians_match_backpropagated_ones(cell, options, extra):
+    # the fast path (closed form from the forward caches) against unit vectors backpropagated
+    # through the cells' own backward functions
+    from rnnbook.gradient_flow import _step_jacobians, state_jacobians
+    rng = np.random.default_rng(11)
+    d, n, T, B = 3, 4, 7, 2
+    init = {"rnn": cells.init_rnn_params, "lstm": cells.init_lstm_params,
+            "gru": cells.init_gru_params}[cell]
+    kwargs = dict(extra)
+    if cell == "gru":
+        kwargs["reset"] = options["reset"]
+    params = init(d, n, rng, **kwargs)
+    for key in params:
+        params[key] = rng.normal(size=params[key].shape)     # every entry non-zero, peepholes too
+    X = rng.normal(size=(T, B, d))
+    h0 = rng.normal(size=(B, n))
+    c0 = rng.normal(size=(B, n)) if cell == "lstm" else None
+    fast = _step_jacobians(sequence.forward(cell, X, params, h0, c0, **options))
+    slow = state_jacobians(cell, X, params, h0, c0, **options)
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)

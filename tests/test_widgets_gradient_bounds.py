@@ -143,6 +143,9 @@ def test_every_corner_is_finite_and_silent(norm, T, n, activation):
         assert "nan" not in html.lower() and "inf" not in html.replace("-inf", "")
         gb.update_bound_explorer(art, gb.bound_explorer_data(1.0, 10, 4, "tanh"))
         fig.canvas.draw()
+        svg = gb.bound_explorer_svg(d)
+        assert "nan" not in svg.lower() and "inf" not in svg.lower()
+        assert svg.count("<polyline") == 2 and svg.count("<polygon") == 1
 
 
 def test_underflow_corner_is_labelled():
@@ -177,20 +180,21 @@ def test_explorer_widget_responds_to_sliders():
         assert (c["T"].min, c["T"].max) == gb.T_RANGE
         assert (c["n"].min, c["n"].max) == gb.HIDDEN_RANGE
         assert tuple(c["activation"].options) == gb.ACTIVATION_CHOICES
-        png0, text0 = box.image.value, box.readout.value
-        assert png0[:8] == b"\x89PNG\r\n\x1a\n"
+        svg0, text0 = box.plot.value, box.readout.value
+        assert svg0.startswith("<svg") and svg0.endswith("</svg>")
         c["norm"].value = 0.5
         assert "guaranteed to vanish" in box.readout.value
-        assert box.image.value != png0 and box.readout.value != text0
+        assert box.plot.value != svg0 and box.readout.value != text0
         c["activation"].value = "sigmoid"
         c["T"].value = 200
         c["n"].value = 64
         assert "T = 200" in box.readout.value
         # same position, same picture
-        before = box.image.value
+        before = box.plot.value
         c["n"].value = 63
         c["n"].value = 64
-        assert box.image.value == before
+        assert box.plot.value == before
+        assert box.compute.cache_info().hits >= 1   # the return was not recomputed
 
 
 def test_decay_widget_responds():

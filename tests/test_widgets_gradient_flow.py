@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import warnings
 
 import numpy as np
@@ -44,15 +46,37 @@ def test_widget_drives_every_corner_and_redraws():
     assert (T_slider.min, T_slider.max, T_slider.step) == gfw.T_RANGE
     assert (b_slider.min, b_slider.max, b_slider.step) == gfw.BIAS_RANGE
     assert (T_slider.value, b_slider.value) == (gfw.DEFAULTS["T"], gfw.DEFAULTS["forget_bias"])
-    first = box.image.value
+    first = box.plot.value
+    assert first.startswith("<svg") and first.endswith("</svg>")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for T, b in CORNERS:
             T_slider.value, b_slider.value = T, b
-            line = box.figure.axes[0].lines[2]  # the LSTM cell-state curve
-            assert len(line.get_xdata()) == T
-            assert np.all(np.isfinite(line.get_ydata()))
-    assert box.image.value != first
+            svg = box.plot.value
+            # one polyline per curve, T points each, all finite numbers
+            polylines = re.findall(r'<polyline points="([^"]*)"', svg)
+            assert len(polylines) == len(gfw.LINES)
+            for points in polylines:
+                xy = np.array([p.split(",") for p in points.split()], dtype=float)
+                assert xy.shape == (T, 2) and np.all(np.isfinite(xy))
+            assert "nan" not in svg.lower() and "inf" not in svg.lower()
+            assert f"T = {T}," in svg
+    assert box.plot.value != first
+    # a position shown before is not recomputed, and shows the same picture
+    shown = box.plot.value
+    count = len(box.computed)
+    T_slider.value = gfw.T_RANGE[0] + gfw.T_RANGE[2]
+    T_slider.value = CORNERS[-1][0]
+    assert len(box.computed) == count + 1 and box.plot.value == shown
+
+
+def test_svg_matches_the_curves():
+    curves = gfw.gradient_flow_data(30, 0.5)
+    svg = gfw.gradient_flow_svg(curves)
+    for *_, label in gfw.LINES:
+        assert html.escape(label) in svg
+    with pytest.raises(TypeError):
+        gfw.gradient_flow_svg({"k": 1})
 
 
 def test_static_figure_has_the_five_curves():

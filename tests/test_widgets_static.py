@@ -336,3 +336,26 @@ def test_twins_display_as_html_in_jupyter() -> None:
     assert isinstance(html, static.TwinHTML) and isinstance(html, str)
     assert html._repr_html_() == str(html)
     assert repr(html).startswith("<kernel-free widget twin") and len(repr(html)) < 80
+
+
+def test_book_grids_cover_the_positions_the_chapters_mention():
+    from rnnbook.widgets import gradient_bounds as gb
+    from rnnbook.widgets import gradient_flow as gfw
+    from rnnbook.widgets.static import BOUND_GRID, FLOW_GRID
+    norms = BOUND_GRID["norm"]
+    # chapter 4: n = 1 and the default 32; the slider's ends; both sides of the sigmoid's 4
+    assert {1, 32} <= set(BOUND_GRID["n"])
+    assert (min(norms), max(norms)) == gb.NORM_RANGE
+    assert any(3.5 <= s < 4 for s in norms) and any(4 < s <= 4.5 for s in norms) and 4.0 in norms
+    assert all(gb.HIDDEN_RANGE[0] <= n <= gb.HIDDEN_RANGE[1] for n in BOUND_GRID["n"])
+    assert all(gb.T_RANGE[0] <= T <= gb.T_RANGE[1] for T in BOUND_GRID["T"])
+    # chapter 5 quotes the largest bias at the longest T of the grid
+    assert gfw.BIAS_RANGE[1] in FLOW_GRID["forget_bias"]
+    assert max(FLOW_GRID["T"]) in range(gfw.T_RANGE[0], gfw.T_RANGE[1] + 1, gfw.T_RANGE[2])
+
+
+def test_bound_explorer_twin_page_stays_light():
+    from rnnbook.widgets.static import bound_explorer_twin
+    html = str(bound_explorer_twin())
+    assert len(html.encode()) < 450_000          # 375 kB with the book's grid
+    assert '"initial":1' in html.split('"hidden n"')[1][:200]   # starts at n = 32, not n = 1

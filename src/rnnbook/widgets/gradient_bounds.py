@@ -14,9 +14,11 @@ The module is split so that every piece can be tested without a browser:
 * :func:`draw_bound_explorer` draws that data on given axes and
   :func:`update_bound_explorer` moves the existing artists to new data;
 * :func:`gradient_bound_explorer` and :func:`decay_table_widget` build the ipywidgets.
-  The explorer re-renders one figure (kept alive between slider moves) to a PNG shown in
-  an ``ipywidgets.Image``, so it works in Jupyter, Binder and Colab without a
-  matplotlib widget backend.
+  The live explorer draws with :func:`bound_explorer_svg` (an inline SVG in an
+  ``ipywidgets.HTML``, built in about a millisecond; a matplotlib PNG would cost tens of
+  milliseconds per slider move), so it works in Jupyter, Binder and Colab without a
+  matplotlib widget backend. :func:`draw_bound_explorer` draws the same curves with
+  matplotlib for the book's static figure.
 
 Every slider position is seeded: the same position always shows the same picture.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +40,8 @@ from matplotlib.ticker import MaxNLocator
 from .._checks import check_choice, check_positive_int
 from ..activations import get_activation
 from ..bounds import jacobian_norms, log10_bound, rescale_spectral_norm
-from ..plots import COLORS, STYLE, figure_png
+from ..plots import COLORS, STYLE
+from .svg import Band, HLine, Line, Span, svg_plot
 
 __all__ = [
     "ACTIVATION_CHOICES",
@@ -51,6 +55,7 @@ __all__ = [
     "T_RANGE",
     "W_H_RANGE",
     "bound_explorer_data",
+    "bound_explorer_svg",
     "decay_table",
     "decay_table_html",
     "decay_table_widget",
@@ -80,6 +85,7 @@ LOG10_FLOAT64_TINY: float = float(np.log10(np.finfo(np.float64).tiny))
 LOG10_FLOAT64_MAX: float = float(np.log10(np.finfo(np.float64).max))
 
 _INPUT_DIM = 4
+_WIDGET_IDS = itertools.count()
 _QUANTILES = (0.1, 0.9)
 
 
@@ -328,9 +334,9 @@ def draw_bound_explorer(ax: Axes, data: dict[str, Any], legend: bool = True,
                         title: bool = True) -> dict[str, Any]:
     r"""Draw one slider position of the explorer on ``ax``; return the artists for updating.
 
-    No mathtext is used (it is re-parsed on every redraw and would dominate the latency);
-    the live widget also leaves out the legend and title (``legend=False, title=False``)
-    and shows them as HTML, because rendering text is most of the cost of a redraw.
+    This is the matplotlib version, for the book's static figure; the live widget draws the
+    same elements as an SVG string (:func:`bound_explorer_svg`), because rendering a figure to
+    a PNG after every slider move costs tens of milliseconds. No mathtext is used.
     y is :math:`\log_{10}` of the norm (so over- and underflow are plain numbers), x is
     :math:`T - t`. Dotted lines mark the float32 and float64 machine epsilons; regions
     beyond the float64 range are shaded and labelled.
@@ -391,6 +397,24 @@ def plot_bound_explorer(norm: float = 1.5, T: int = 100, n: int = 32, activation
     return ax.figure
 
 
+def bound_explorer_svg(data: dict[str, Any], uid: str = "rnnbook-bounds") -> str:
+    """What the live explorer shows for one slider position: the plot as an inline SVG string.
+
+    The same curves, epsilon lines, shaded float64 limits and note as
+    :func:`draw_bound_explorer`; the legend is HTML next to it (``_LEGEND_HTML``).
+    """
+    ylim = _ylim(data)
+    return svg_plot(
+        spans=[Span(-1e4, LOG10_FLOAT64_TINY, COLORS["muted"]),
+               Span(LOG10_FLOAT64_MAX, 1e4, COLORS["muted"])],
+        bands=[Band(data["k"], data["lo"], data["hi"], COLORS["measured"])],
+        hlines=[HLine(LOG10_EPS32, COLORS["accent"]), HLine(LOG10_EPS64, COLORS["highlight"])],
+        lines=[Line(data["k_bound"], data["log10_bound"], COLORS["bound"], "--"),
+               Line(data["k"], data["median"], COLORS["measured"])],
+        xlim=(0, data["T"]), ylim=ylim, xlabel="T − t (steps back)",
+        ylabel="log₁₀ of the norm", note=_range_note(data, ylim), uid=uid)
+
+
 def _swatch(colour: str, style: str) -> str:
     return (f'<span style="display:inline-block;width:2.2em;border-top:3px {style} {colour};'
             f'vertical-align:middle;margin:0 0.3em 0 1em"></span>')
@@ -439,10 +463,10 @@ def gradient_bound_explorer(norm: float = 1.5, T: int = 100, n: int = 32,
     Returns
     -------
     ipywidgets.VBox
-        With extra attributes ``controls`` (dict of the four control widgets), ``figure``,
-        ``artists`` (from :func:`draw_bound_explorer`), ``image`` (the ``Image`` showing
-        it), ``readout`` (an ``HTML``) and ``refresh()`` (recompute and redraw from the
-        current control values).
+        With extra attributes ``controls`` (dict of the four control widgets), ``plot`` (the
+        ``HTML`` holding the SVG of :func:`bound_explorer_svg`), ``readout`` (an ``HTML``),
+        ``refresh()`` (recompute and redraw from the current control values) and
+        ``compute(norm, T, n, activation)`` (the cached :func:`bound_explorer_data`).
     """
     import ipywidgets as widgets
 
@@ -457,14 +481,10 @@ def gradient_bound_explorer(norm: float = 1.5, T: int = 100, n: int = 32,
         "activation": widgets.Dropdown(options=list(ACTIVATION_CHOICES), value=activation,
                                        description="activation"),
     }
-    with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(7.0, 4.0))
-        fig.subplots_adjust(left=0.1, right=0.96, bottom=0.12, top=0.95)
-        ax = fig.add_subplot()
-        art = draw_bound_explorer(ax, data, legend=False, title=False)
+    uid = f"rnnbook-bounds-{next(_WIDGET_IDS)}"
     legend = widgets.HTML(value=_LEGEND_HTML)
-    image = widgets.Image(value=figure_png(fig), format="png",
-                          layout=widgets.Layout(width="100%", max_width="760px"))
+    plot = widgets.HTML(value=bound_explorer_svg(data, uid),
+                        layout=widgets.Layout(width="100%", max_width="760px"))
     readout = widgets.HTML(value=readout_html(data))
 
     @functools.lru_cache(maxsize=256)       # going back to a position costs only the redraw
@@ -474,17 +494,16 @@ def gradient_bound_explorer(norm: float = 1.5, T: int = 100, n: int = 32,
     def refresh(change: object = None) -> None:
         new = compute(controls["norm"].value, controls["T"].value, controls["n"].value,
                       controls["activation"].value)
-        update_bound_explorer(art, new)
-        image.value = figure_png(fig)
+        plot.value = bound_explorer_svg(new, uid)
         readout.value = readout_html(new)
 
     for control in controls.values():
         control.observe(refresh, names="value")
     box = widgets.VBox([widgets.HBox([controls["norm"], controls["T"]]),
-                        widgets.HBox([controls["n"], controls["activation"]]), legend, image,
+                        widgets.HBox([controls["n"], controls["activation"]]), legend, plot,
                         readout])
-    box.controls, box.figure, box.artists, box.image, box.readout, box.refresh = (
-        controls, fig, art, image, readout, refresh)
+    box.controls, box.plot, box.readout, box.refresh, box.compute = (
+        controls, plot, readout, refresh, compute)
     return box
 
 

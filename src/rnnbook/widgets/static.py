@@ -616,11 +616,13 @@ def twin_html(frames: Mapping[tuple, Frame], controls: Sequence[Control], *, xla
 # ---------------------------------------------------------------------------
 # the book's two twins: the gradient-bound explorer (chapter 4), the gradient flow (chapter 5)
 # ---------------------------------------------------------------------------
-#: Grid of the gradient-bound explorer's twin (the live widget's sliders are finer).
+#: Grid of the gradient-bound explorer's twin (the live widget's sliders are finer): the
+#: slider's ends 0.1 and 8, both sides of 1 (tanh, ReLU) and of 4 (the sigmoid's threshold),
+#: and n = 1 (a product of scalars) besides the default 32.
 BOUND_GRID: dict[str, tuple] = {
-    "norm": (0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 8.0),
+    "norm": (0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 3.75, 4.0, 4.25, 8.0),
     "T": (10, 25, 50, 100, 200),
-    "n": (32,),
+    "n": (1, 32),
     "activation": ("tanh", "sigmoid", "relu"),
 }
 #: Grid of the gradient-flow twin.
@@ -743,7 +745,8 @@ def bound_explorer_twin(grid: Mapping[str, Sequence] | None = None, max_points: 
         raise ValueError(f"grid must have the keys {sorted(BOUND_GRID)}, got {sorted(grid)}")
     labels = {"norm": "\u2016W_hh\u2016\u2082", "T": "T", "n": "hidden n",
               "activation": "activation"}
-    controls, fixed = _grid_controls(grid, labels, {"norm": 1.5, "T": 100, "activation": "tanh"},
+    controls, fixed = _grid_controls(grid, labels,
+                                     {"norm": 1.5, "T": 100, "n": 32, "activation": "tanh"},
                                      {"norm": "{:.2f}"})
 
     def frame(**values: Any) -> Frame:
