@@ -52,15 +52,16 @@ def test_gradient_through_time_and_depth():
     grid = _gradient_grid()
     loss_time_1 = grid[0, -1] - grid[0, 0]
     loss_time_L = grid[-1, -1] - grid[-1, 0]
-    loss_depth = grid[-1, -1] - grid[0, -1]
+    loss_depth = grid[-1, -1] - grid[1, -1]       # layer L's input down to layer 2's (both n wide)
     assert loss_time_1 == pytest.approx(1.26, abs=0.01)
     assert loss_time_1 / 29 == pytest.approx(0.043, abs=0.001)
     assert loss_time_L == pytest.approx(3.35, abs=0.01)
-    assert loss_depth == pytest.approx(0.89, abs=0.01)
-    assert loss_depth / 3 == pytest.approx(0.30, abs=0.01)
-    # prose: per factor a layer costs at least as much as a time step; lower layers get more
-    # gradient at early steps than the top layer
-    assert loss_depth / 3 > loss_time_1 / 29
+    assert loss_time_L / 29 == pytest.approx(0.115, abs=0.001)
+    assert loss_depth == pytest.approx(0.28, abs=0.01)
+    assert loss_depth / 2 == pytest.approx(0.14, abs=0.01)
+    # prose: per factor a layer costs at least as much as a time step at the top layer's input;
+    # lower layers get more gradient at early steps than the top layer
+    assert loss_depth / 2 > loss_time_L / 29 > loss_time_1 / 29
     assert grid[0, 0] > grid[-1, 0]
 
 

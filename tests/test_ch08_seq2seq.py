@@ -59,6 +59,9 @@ def test_bottleneck(reversal_models):
     assert exact10 == pytest.approx(0.045, abs=0.04)
     assert att10 == pytest.approx(0.997, abs=0.02)
     assert att_exact10 == pytest.approx(0.970, abs=0.04)
+    # the parameter counts quoted beside the comparison (attention has more)
+    n_plain, n_attn = (sum(p.size for p in m.values()) for m in (plain, attn))
+    assert (n_plain, n_attn) == (8411, 13915)
     # the shape of the claim: the plain model degrades with length, attention does not
     accs = [_accuracy(plain, L)[0] for L in (4, 6, 8, 10)]
     assert all(a > b for a, b in zip(accs, accs[1:], strict=False))

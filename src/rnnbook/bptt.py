@@ -19,7 +19,7 @@ from ._checks import as_array, check_choice, check_positive_int, check_rng, chec
 from .cells import init_gru_params, init_lstm_params, init_rnn_params
 from .init import xavier_uniform
 from .losses import mse_loss, softmax_cross_entropy
-from .sequence import CELLS, Trajectory, backward, forward
+from .sequence import CELLS, Trajectory, _backward, forward
 
 __all__ = ["init_model", "loss_and_grads", "model_loss", "predict", "truncated_bptt"]
 
@@ -175,7 +175,7 @@ def truncated_bptt(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
         value, dH, g_out = _chunk_loss(params, traj, Y_chunk, m_chunk, task, loss, scale,
                                        last=stop == T)
         total += value
-        _, _, _, g_cell = backward(traj, dH)
+        _, _, _, g_cell = _backward(traj, dH, None, None, need_dX=False)
         for key, value_g in (*g_cell.items(), *g_out.items()):
             grads[key] += value_g
         h, c = traj.h_T, traj.c_T

@@ -30,7 +30,7 @@ from ._checks import (
     check_rng,
     check_shape,
 )
-from .activations import Activation, get_activation, sigmoid
+from .activations import Activation, get_activation
 
 __all__ = [
     "GATES",
@@ -155,10 +155,28 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
     return _rnn_forward(x, h_prev, params, get_activation(activation))
 
 
+def _sigmoid_core(a: np.ndarray) -> np.ndarray:
+    r""":math:`\sigma(a) = 1/(1+e^{-a})` computed *in place* in ``a`` (a fresh float array).
+
+    One exponential per entry and no temporary arrays: the gates of the cells below spend
+    most of their time here. The argument is clipped at -700 first, so :math:`e^{-a}`
+    never overflows (the result there is below 1e-304 either way).
+    """
+    np.maximum(a, -700.0, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
+
+
 def _rnn_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
-                 act: Activation) -> tuple[np.ndarray, Cache]:
-    """:func:`rnn_step_forward` without the input checks (for loops that checked once)."""
-    z = x @ params["W_xh"].T + h_prev @ params["W_hh"].T + params["b_h"]
+                 act: Activation, xw: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
+    """:func:`rnn_step_forward` without the input checks (for loops that checked once).
+
+    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once.
+    """
+    z = h_prev @ params["W_hh"].T
+    z += x @ params["W_xh"].T + params["b_h"] if xw is None else xw
     return act.f(z), {"x": x, "h_prev": h_prev, "z": z, "params": params, "act": act}
 
 
@@ -256,19 +274,32 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
 
 
 def _lstm_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
-                  params: Params) -> tuple[np.ndarray, np.ndarray, Cache]:
-    """:func:`lstm_step_forward` without the input checks."""
+                  params: Params, xw: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, Cache]:
+    """:func:`lstm_step_forward` without the input checks.
+
+    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once.
+    """
     peephole = "p_i" in params
-    a = x @ params["W_xh"].T + h_prev @ params["W_hh"].T + params["b_h"]
-    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+    a = h_prev @ params["W_hh"].T
+    a += x @ params["W_xh"].T + params["b_h"] if xw is None else xw
+    n = h_prev.shape[1]
     if peephole:
-        a_i = a_i + params["p_i"] * c_prev
-        a_f = a_f + params["p_f"] * c_prev
-    i, f, g = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g)
-    c = f * c_prev + i * g
-    if peephole:
-        a_o = a_o + params["p_o"] * c
-    o = sigmoid(a_o)
+        a[:, :n] += params["p_i"] * c_prev
+        a[:, n:2 * n] += params["p_f"] * c_prev
+    # all four blocks in one pass, with tanh(u) = 2 sigmoid(2u) - 1 for the g block (the
+    # doubling is exact): one sigmoid of the whole (B, 4n) array; i, f, g, o are views of it
+    a_o = a[:, 3 * n:].copy() if peephole else None
+    a[:, 2 * n:3 * n] *= 2.0
+    s = _sigmoid_core(a)
+    i, f, g, o = s[:, :n], s[:, n:2 * n], s[:, 2 * n:3 * n], s[:, 3 * n:]
+    g *= 2.0
+    g -= 1.0
+    c = f * c_prev
+    c += i * g
+    if a_o is not None:                     # the output gate's peephole reads the new c
+        a_o += params["p_o"] * c
+        o[...] = _sigmoid_core(a_o)
     tanh_c = np.tanh(c)
     h = o * tanh_c
     cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "i": i, "f": f, "g": g, "o": o,
@@ -392,13 +423,21 @@ def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
 
 
 def _gru_forward(x: np.ndarray, h_prev: np.ndarray, params: Params, reset: str,
-                 update: str) -> tuple[np.ndarray, Cache]:
-    """:func:`gru_step_forward` without the input checks."""
-    W_hr, W_hz, W_hn = np.split(params["W_hh"], 3, axis=0)
-    a = x @ params["W_xh"].T + params["b_h"]
-    a_r, a_z, a_n = np.split(a, 3, axis=1)
-    r = sigmoid(a_r + h_prev @ W_hr.T)
-    z = sigmoid(a_z + h_prev @ W_hz.T)
+                 update: str, xw: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
+    """:func:`gru_step_forward` without the input checks.
+
+    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once.
+    """
+    n = h_prev.shape[1]
+    W_hh = params["W_hh"]
+    W_hn = W_hh[2 * n:]
+    a = x @ params["W_xh"].T + params["b_h"] if xw is None else xw
+    a_n = a[:, 2 * n:]
+    # r and z in one product and one sigmoid; they are views of the (B, 2n) result
+    rz = h_prev @ W_hh[:2 * n].T
+    rz += a[:, :2 * n]
+    rz = _sigmoid_core(rz)
+    r, z = rz[:, :n], rz[:, n:]
     if reset == "before":
         m = (r * h_prev) @ W_hn.T
         h_tilde = np.tanh(a_n + m)

@@ -117,12 +117,14 @@ def make_windows(series: np.ndarray, window: int,
 
 def adding_problem(T: int, B: int, rng: np.random.Generator | int
                    ) -> tuple[np.ndarray, np.ndarray]:
-    r"""The adding problem (Hochreiter & Schmidhuber, 1997).
+    r"""The adding problem, in the variant of later benchmarks (Le et al., 2015; Arjovsky et al., 2016).
 
     Each step carries two channels: a value :math:`u_t \sim U(0, 1)` and a marker that is
     1 at exactly two steps, one in the first half and one in the second half, and 0
     elsewhere. The target is the sum of the two marked values. Predicting the mean,
     1, gives a mean squared error of 1/6 (the variance of a sum of two uniforms).
+    (The original task of Hochreiter & Schmidhuber, 1997, drew the values from [-1, 1],
+    put the first marker among the first ten steps and asked for 0.5 + (u_a + u_b)/4.)
 
     Returns
     -------

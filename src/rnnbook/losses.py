@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_array, check_choice, check_shape
-from .activations import softmax
 
 __all__ = ["mse_loss", "softmax_cross_entropy"]
 
@@ -90,13 +89,18 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray,
     K = a.shape[-1]
     if y.size and (y.min() < 0 or y.max() >= K):
         raise ValueError(f"targets must lie in [0, {K}), got values in [{y.min()}, {y.max()}]")
-    m = _mask(mask, y.shape)
+    m = None if mask is None else _mask(mask, y.shape)
     shifted = a - a.max(axis=-1, keepdims=True)
-    log_z = np.log(np.exp(shifted).sum(axis=-1))
-    log_p = np.take_along_axis(shifted, y[..., None], axis=-1)[..., 0] - log_z
-    scale = 1.0 / m.sum() if reduction == "mean" else 1.0
-    loss = -scale * float(np.sum(log_p * m))
-    grad = softmax(a)
+    grad = np.exp(shifted)                      # one exponential serves the loss and the gradient
+    z = grad.sum(axis=-1, keepdims=True)
+    log_p = np.take_along_axis(shifted, y[..., None], axis=-1)[..., 0] - np.log(z[..., 0])
+    count = float(log_p.size) if m is None else float(m.sum())
+    scale = 1.0 / count if reduction == "mean" else 1.0
+    loss = -scale * float(np.sum(log_p if m is None else log_p * m))
+    grad /= z                                   # softmax(a)
     np.put_along_axis(grad, y[..., None],
                       np.take_along_axis(grad, y[..., None], axis=-1) - 1.0, axis=-1)
+    if m is None:
+        grad *= scale
+        return loss, grad
     return loss, grad * (scale * m)[..., None]

@@ -65,16 +65,19 @@ from ._checks import (
     check_rng,
     check_shape,
 )
-from .activations import softmax
+from .activations import get_activation, softmax
 from .cells import (
-    gru_step_backward,
+    _gru_backward,
+    _gru_forward,
+    _lstm_backward,
+    _lstm_forward,
+    _rnn_backward,
+    _rnn_forward,
     gru_step_forward,
     init_gru_params,
     init_lstm_params,
     init_rnn_params,
-    lstm_step_backward,
     lstm_step_forward,
-    rnn_step_backward,
     rnn_step_forward,
 )
 from .optim import Adam, clip_by_global_norm
@@ -353,25 +356,35 @@ def _sub(params: Params, prefix: str) -> Params:
     return {k[len(prefix):]: v for k, v in params.items() if k.startswith(prefix)}
 
 
-def _step_forward(cell: str, x: np.ndarray, state: tuple, p: Params) -> tuple[tuple, dict]:
+_TANH = get_activation("tanh")
+
+
+def _step_forward(cell: str, x: np.ndarray, state: tuple, p: Params,
+                  checked: bool = True) -> tuple[tuple, dict]:
+    """One encoder or decoder step; ``checked=False`` skips the input checks (used after the
+    first step of a sequence has validated the shapes and values)."""
     if cell == "lstm":
-        h, c, cache = lstm_step_forward(x, state[0], state[1], p)
+        step = lstm_step_forward if checked else _lstm_forward
+        h, c, cache = step(x, state[0], state[1], p)
         return (h, c), cache
     if cell == "gru":
-        h, cache = gru_step_forward(x, state[0], p)
+        h, cache = gru_step_forward(x, state[0], p) if checked else \
+            _gru_forward(x, state[0], p, "before", "old")
     else:
-        h, cache = rnn_step_forward(x, state[0], p)
+        h, cache = rnn_step_forward(x, state[0], p) if checked else \
+            _rnn_forward(x, state[0], p, _TANH)
     return (h,), cache
 
 
 def _step_backward(cell: str, dstate: tuple, cache: dict) -> tuple[np.ndarray, tuple, Params]:
+    """Backward of one step (the shapes come from our own forward pass: no checks)."""
     if cell == "lstm":
-        dx, dh, dc, g = lstm_step_backward(dstate[0], dstate[1], cache)
+        dx, dh, dc, g = _lstm_backward(dstate[0], dstate[1], cache)
         return dx, (dh, dc), g
     if cell == "gru":
-        dx, dh, g = gru_step_backward(dstate[0], cache)
+        dx, dh, g = _gru_backward(dstate[0], cache)
     else:
-        dx, dh, g = rnn_step_backward(dstate[0], cache)
+        dx, dh, g = _rnn_backward(dstate[0], cache)
     return dx, (dh,), g
 
 
@@ -502,6 +515,34 @@ def additive_attention_backward(dcontext: np.ndarray, cache: dict,
     return dWs @ cache["W_a"], dH, grads
 
 
+def _attend(s_prev: np.ndarray, H: np.ndarray, UH: np.ndarray, W_a: np.ndarray,
+            v_a: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    """:func:`additive_attention_forward` without the checks, with ``UH = U_a H`` given
+    (it is the same at every decoder step, so the model computes it once per batch)."""
+    z = np.tanh((s_prev @ W_a.T)[None] + UH)                 # (S, B, m)
+    e = np.where(mask > 0, z @ v_a, -np.inf)                 # (S, B)
+    w = np.exp(e - e.max(axis=0, keepdims=True)) * mask
+    alpha = w / w.sum(axis=0, keepdims=True)
+    context = (alpha[..., None] * H).sum(axis=0)
+    return context, alpha, {"s_prev": s_prev, "z": z, "alpha": alpha}
+
+
+def _attend_backward(dcontext: np.ndarray, cache: dict, H: np.ndarray, W_a: np.ndarray,
+                     v_a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Params]:
+    """:func:`additive_attention_backward` without the checks, leaving out the terms that
+    go through ``U_a``: returns ``ds_prev``, the direct ``dH = alpha * dcontext``, the
+    gradient ``dpre`` of the pre-activation ``(S, B, m)`` (whose products with ``H`` and
+    ``U_a`` the caller forms once for all steps), and the gradients of ``v_a`` and ``W_a``."""
+    z, alpha = cache["z"], cache["alpha"]
+    da = (dcontext[None] * H).sum(axis=-1)
+    de = alpha * (da - (alpha * da).sum(axis=0, keepdims=True))    # (S, B)
+    m = z.shape[2]
+    dpre = de[..., None] * v_a * (1.0 - z * z)                       # (S, B, m)
+    dWs = dpre.sum(axis=0)                                           # (B, m)
+    grads = {"v_a": de.reshape(-1) @ z.reshape(-1, m), "W_a": dWs.T @ cache["s_prev"]}
+    return dWs @ W_a, alpha[..., None] * dcontext[None], dpre, grads
+
+
 # ---------------------------------------------------------------------------
 # forward and backward of the whole model
 # ---------------------------------------------------------------------------
@@ -526,7 +567,7 @@ def _encode(params: Params, cell: str, src: np.ndarray, src_mask: np.ndarray
     caches = []
     X = params["E_src"][src]                                       # (S, B, e)
     for s in range(S):
-        new, cache = _step_forward(cell, X[s], state, p)
+        new, cache = _step_forward(cell, X[s], state, p, checked=s == 0)
         mk = src_mask[s][:, None]
         state = tuple(mk * a + (1.0 - mk) * b for a, b in zip(new, state, strict=True))
         H[s] = state[0]
@@ -586,6 +627,11 @@ def seq2seq_forward(params: Params, src: np.ndarray, src_mask: np.ndarray, tgt: 
     inputs = np.empty((T, B), dtype=np.int64)
     alphas = np.empty((T, S, B)) if attention else None
     dec_caches, att_caches, outs = [], [], []
+    if attention:
+        m_att = params["W_a"].shape[0]
+        check_shape(params["U_a"], (m_att, n), "U_a", "(m, n)")
+        check_shape(np.asarray(params["v_a"]), (m_att,), "v_a", "(m,)")
+        UH = (H.reshape(S * B, n) @ params["U_a"].T).reshape(S, B, m_att)
     y_prev = np.full(B, SOS, dtype=np.int64)
     for t in range(T):
         if t > 0:
@@ -603,12 +649,15 @@ def seq2seq_forward(params: Params, src: np.ndarray, src_mask: np.ndarray, tgt: 
         inputs[t] = y_prev
         x = params["E_tgt"][y_prev]
         if attention:
-            ctx, alpha, a_cache = additive_attention_forward(
-                state[0], H, params["W_a"], params["U_a"], params["v_a"], src_mask)
+            if t == 0:                       # the checked version once, then the core
+                ctx, alpha, a_cache = additive_attention_forward(
+                    state[0], H, params["W_a"], params["U_a"], params["v_a"], src_mask)
+            ctx, alpha, a_cache = _attend(state[0], H, UH, params["W_a"], params["v_a"],
+                                          src_mask)
             alphas[t] = alpha
             att_caches.append(a_cache)
             x = np.concatenate([x, ctx], axis=1)
-        state, d_cache = _step_forward(cell, x, state, p_dec)
+        state, d_cache = _step_forward(cell, x, state, p_dec, checked=t == 0)
         dec_caches.append(d_cache)
         out = np.concatenate([state[0], ctx], axis=1) if attention else state[0]
         outs.append(out)
@@ -648,6 +697,7 @@ def seq2seq_backward(params: Params, fwd: Seq2SeqPass, dlogits: np.ndarray) -> P
     n = fwd.H.shape[2]
     e = params["E_tgt"].shape[1]
     dH = np.zeros_like(fwd.H)
+    dpre_sum = 0.0
     dstate = tuple(np.zeros((B, n)) for _ in range(2 if cell == "lstm" else 1))
     for t in reversed(range(T)):
         grads["W_hy"] += dlogits[t].T @ c["outs"][t]
@@ -660,11 +710,18 @@ def seq2seq_backward(params: Params, fwd: Seq2SeqPass, dlogits: np.ndarray) -> P
         np.add.at(grads["E_tgt"], fwd.inputs[t], dx[:, :e])
         if attention:
             dctx = dout[:, n:] + dx[:, e:]
-            ds_prev, dH_t, ga = additive_attention_backward(dctx, c["att_caches"][t])
+            ds_prev, dH_t, dpre, ga = _attend_backward(dctx, c["att_caches"][t], fwd.H,
+                                                        params["W_a"], params["v_a"])
             for k, v in ga.items():
                 grads[k] += v
             dH += dH_t
+            dpre_sum = dpre_sum + dpre
             dstate = (dstate[0] + ds_prev,) + dstate[1:]
+    if attention:                            # the terms through U_a, for all steps at once
+        S_, m_att = fwd.H.shape[0], params["U_a"].shape[0]
+        flat = np.broadcast_to(dpre_sum, (S_, B, m_att)).reshape(-1, m_att)
+        grads["U_a"] += flat.T @ fwd.H.reshape(-1, n)
+        dH += (flat @ params["U_a"]).reshape(S_, B, n)
     # the decoder's initial state is the encoder's final state
     S = fwd.H.shape[0]
     mask = c["src_mask"]

@@ -20,11 +20,7 @@ from .activations import get_activation
 from .cells import (
     GATES,
     _gru_backward,
-    _gru_forward,
-    _lstm_backward,
-    _lstm_forward,
-    _rnn_backward,
-    _rnn_forward,
+    _sigmoid_core,
     gru_step_forward,
     lstm_step_forward,
     rnn_step_forward,
@@ -59,6 +55,10 @@ class Trajectory:
         One cache per step, as returned by the cell's step function.
     options : dict
         Cell options (``activation`` for the RNN; ``reset``, ``update`` for the GRU).
+    arrays : dict
+        The per-step cache arrays stacked over time, ``(T, B, ...)``, of which the caches
+        hold views (filled by :func:`forward`; :func:`backward` reads them instead of
+        stacking the caches again).
     """
 
     cell: str
@@ -66,6 +66,7 @@ class Trajectory:
     C: np.ndarray | None
     caches: list = field(repr=False)
     options: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict, repr=False)
 
     @property
     def h_T(self) -> np.ndarray:
@@ -119,39 +120,159 @@ def forward(cell: str, X: np.ndarray, params: dict[str, np.ndarray],
         raise TypeError(f"cell={cell!r} takes options {sorted(allowed)}, got {sorted(unknown)}")
 
     H = np.empty((T, B, n))
-    caches = []
     C = None
-    # The first step goes through the public, checked step function; once it has
-    # validated the shapes and values of the parameters and options, the loop runs
-    # the unchecked core (the checks would otherwise cost as much as the products).
+    # The first step goes through the public, checked step function, which validates the
+    # shapes and values of the parameters and options (its result is recomputed below).
+    # After that the input products of all steps are one matrix product,
+    # X @ W_xh.T + b_h, and the loop over time runs unchecked kernels that write every
+    # step's cache into arrays stacked over time (the caches hold views of them).
     if cell == "lstm":
         c = np.zeros((B, n)) if c0 is None else as_array(c0, "c0", ndim=2)
         check_shape(c, (B, n), "c0", f"(B, n) = ({B}, {n})")
+        lstm_step_forward(X[0], h, c, params)
         C = np.empty((T, B, n))
-        for t in range(T):
-            step = lstm_step_forward if t == 0 else _lstm_forward
-            h, c, cache = step(X[t], h, c, params)
-            H[t], C[t] = h, c
-            caches.append(cache)
+        XW, ids = _input_products(X, params)
+        caches, arrays = _lstm_steps(X, XW, h, c, params, H, C)
+        arrays["ids"] = ids
     elif cell == "rnn":
         act = get_activation(options.get("activation", "tanh"))
-        for t in range(T):
-            if t == 0:
-                h, cache = rnn_step_forward(X[t], h, params, act)
-            else:
-                h, cache = _rnn_forward(X[t], h, params, act)
-            H[t] = h
-            caches.append(cache)
+        rnn_step_forward(X[0], h, params, act)
+        XW, ids = _input_products(X, params)
+        caches, arrays = _rnn_steps(X, XW, h, params, act, H)
+        arrays["ids"] = ids
     else:
-        for t in range(T):
-            if t == 0:
-                h, cache = gru_step_forward(X[t], h, params, **options)
-                reset, update = cache["reset"], cache["update"]
-            else:
-                h, cache = _gru_forward(X[t], h, params, reset, update)
-            H[t] = h
-            caches.append(cache)
-    return Trajectory(cell, H, C, caches, dict(options))
+        reset, update = options.get("reset", "before"), options.get("update", "old")
+        gru_step_forward(X[0], h, params, reset, update)
+        XW, ids = _input_products(X, params)
+        caches, arrays = _gru_steps(X, XW, h, params, reset, update, H)
+        arrays["ids"] = ids
+    return Trajectory(cell, H, C, caches, dict(options), arrays)
+
+
+def _one_hot_ids(X: np.ndarray) -> np.ndarray | None:
+    """``X.argmax(axis=2)`` if every ``X[t, b]`` is a one-hot vector, else None."""
+    T, B, d = X.shape
+    if d < 2 or np.count_nonzero(X) != T * B:
+        return None
+    ids = X.argmax(axis=2)
+    if not np.all(np.take_along_axis(X, ids[..., None], axis=2) == 1.0):
+        return None
+    return ids
+
+
+def _input_products(X: np.ndarray, params: dict[str, np.ndarray]
+                    ) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X @ W_xh.T + b_h`` for every step at once, ``(T, B, G n)``, and the one-hot ids.
+
+    When every input is a one-hot vector (characters, tokens) the product is a lookup of
+    columns of ``W_xh``, exactly equal to the matrix product and much cheaper; the ids
+    ``(T, B)`` are returned for the backward pass, else None.
+    """
+    T, B, d = X.shape
+    W_xh = params["W_xh"]
+    ids = _one_hot_ids(X)
+    if ids is not None:
+        return np.ascontiguousarray(W_xh.T)[ids] + params["b_h"], ids
+    # one product per step, not one for the whole (T B, d) array: a single large product
+    # may round differently from the per-step products of the cells' step functions, and
+    # the two must agree bit for bit
+    XW = np.empty((T, B, W_xh.shape[0]))
+    W_xhT = W_xh.T
+    for t in range(T):
+        np.matmul(X[t], W_xhT, out=XW[t])
+    XW += params["b_h"]
+    return XW, None
+
+
+def _rnn_steps(X: np.ndarray, XW: np.ndarray, h: np.ndarray, params: dict[str, np.ndarray],
+               act: object, H: np.ndarray) -> tuple[list, dict[str, np.ndarray]]:
+    T, B, n = H.shape
+    Z, H_prev = np.empty((T, B, n)), np.empty((T, B, n))
+    W_hhT = params["W_hh"].T
+    caches = []
+    for t in range(T):
+        H_prev[t] = h
+        z = np.matmul(H_prev[t], W_hhT, out=Z[t])
+        z += XW[t]
+        h = act.f(z)
+        H[t] = h
+        caches.append({"x": X[t], "h_prev": H_prev[t], "z": z, "params": params, "act": act})
+    return caches, {"x": X, "h_prev": H_prev, "z": Z}
+
+
+def _lstm_steps(X: np.ndarray, XW: np.ndarray, h: np.ndarray, c: np.ndarray,
+                params: dict[str, np.ndarray], H: np.ndarray, C: np.ndarray
+                ) -> tuple[list, dict[str, np.ndarray]]:
+    T, B, n = H.shape
+    S = np.empty((T, B, 4 * n))                       # the gates i, f, g, o of every step
+    H_prev, C_new, tanh_C = np.empty((T, B, n)), np.empty((T, B, n)), np.empty((T, B, n))
+    W_hhT = params["W_hh"].T
+    peephole = "p_i" in params
+    c_prev = c
+    caches = []
+    for t in range(T):
+        H_prev[t] = h
+        a = np.matmul(H_prev[t], W_hhT, out=S[t])
+        a += XW[t]
+        if peephole:
+            a[:, :n] += params["p_i"] * c_prev
+            a[:, n:2 * n] += params["p_f"] * c_prev
+            a_o = a[:, 3 * n:].copy()
+        # one sigmoid for all four blocks, with tanh(u) = 2 sigmoid(2u) - 1 for g (the
+        # doubling is exact); i, f, g, o are views of the result
+        a[:, 2 * n:3 * n] *= 2.0
+        _sigmoid_core(a)
+        i, f, g, o = a[:, :n], a[:, n:2 * n], a[:, 2 * n:3 * n], a[:, 3 * n:]
+        g *= 2.0
+        g -= 1.0
+        c = np.multiply(f, c_prev, out=C_new[t])
+        c += i * g
+        if peephole:                                  # the output gate reads the new c
+            a_o += params["p_o"] * c
+            o[...] = _sigmoid_core(a_o)
+        tanh_c = np.tanh(c, out=tanh_C[t])
+        h = o * tanh_c
+        H[t], C[t] = h, c
+        caches.append({"x": X[t], "h_prev": H_prev[t], "c_prev": c_prev, "i": i, "f": f,
+                       "g": g, "o": o, "c": c, "tanh_c": tanh_c, "params": params,
+                       "peephole": peephole})
+        c_prev = c
+    return caches, {"x": X, "h_prev": H_prev, "gates": S, "c": C_new, "tanh_c": tanh_C}
+
+
+def _gru_steps(X: np.ndarray, XW: np.ndarray, h: np.ndarray, params: dict[str, np.ndarray],
+               reset: str, update: str, H: np.ndarray) -> tuple[list, dict[str, np.ndarray]]:
+    T, B, n = H.shape
+    RZ = np.empty((T, B, 2 * n))                      # the gates r, z of every step
+    M, H_tilde, H_prev = np.empty((T, B, n)), np.empty((T, B, n)), np.empty((T, B, n))
+    W_hh = params["W_hh"]
+    W_rzT, W_hnT = W_hh[:2 * n].T, W_hh[2 * n:].T
+    caches = []
+    for t in range(T):
+        H_prev[t] = h
+        h_prev = H_prev[t]
+        rz = np.matmul(h_prev, W_rzT, out=RZ[t])
+        rz += XW[t, :, :2 * n]
+        _sigmoid_core(rz)
+        r, z = rz[:, :n], rz[:, n:]
+        h_tilde = H_tilde[t]
+        if reset == "before":
+            m = np.matmul(r * h_prev, W_hnT, out=M[t])
+            np.add(XW[t, :, 2 * n:], m, out=h_tilde)
+        else:
+            m = np.matmul(h_prev, W_hnT, out=M[t])
+            m += params["b_hn"]
+            np.multiply(r, m, out=h_tilde)
+            h_tilde += XW[t, :, 2 * n:]
+        np.tanh(h_tilde, out=h_tilde)
+        if update == "old":
+            h = z * h_prev + (1.0 - z) * h_tilde
+        else:
+            h = (1.0 - z) * h_prev + z * h_tilde
+        H[t] = h
+        caches.append({"x": X[t], "h_prev": h_prev, "r": r, "z": z, "m": m,
+                       "h_tilde": h_tilde, "params": params, "reset": reset, "update": update})
+    return caches, {"x": X, "h_prev": H_prev, "gates": RZ, "m": M, "h_tilde": H_tilde}
 
 
 def backward(traj: Trajectory, dH: np.ndarray, dh_T: np.ndarray | None = None,
@@ -187,6 +308,13 @@ def backward(traj: Trajectory, dH: np.ndarray, dh_T: np.ndarray | None = None,
     grads : dict
         Gradients of the cell's parameters, same keys and shapes as ``params``.
     """
+    return _backward(traj, dH, dh_T, dc_T, need_dX=True)
+
+
+def _backward(traj: Trajectory, dH: np.ndarray, dh_T: np.ndarray | None,
+              dc_T: np.ndarray | None, need_dX: bool
+              ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None, dict[str, np.ndarray]]:
+    """:func:`backward`; with ``need_dX=False`` the input gradient is skipped (None)."""
     if not isinstance(traj, Trajectory):
         raise TypeError(f"traj must be a Trajectory from rnnbook.sequence.forward, "
                         f"got {type(traj).__name__}")
@@ -202,17 +330,22 @@ def backward(traj: Trajectory, dH: np.ndarray, dh_T: np.ndarray | None = None,
     elif dc_T is not None:
         raise ValueError(f"dc_T is only used by the LSTM, not by cell={traj.cell!r}")
 
-    d = traj.caches[0]["x"].shape[1]
+    first = traj.caches[0]
+    if traj.cell == "rnn":
+        return _rnn_bptt(traj, dH, dh_next, need_dX)
+    if traj.cell == "lstm":
+        return _lstm_bptt(traj, dH, dh_next, dc_next, need_dX)
+    if traj.cell == "gru" and first["reset"] == "before":
+        return _gru_bptt(traj, dH, dh_next, need_dX)
+
+    # the general loop, one step's backward function at a time (the GRU with the reset
+    # gate applied after the product)
+    d = first["x"].shape[1]
     dX = np.empty((T, B, d))
     grads: dict[str, np.ndarray] | None = None
     for t in reversed(range(T)):
         dh = dH[t] + dh_next
-        if traj.cell == "lstm":
-            dX[t], dh_next, dc_next, g = _lstm_backward(dh, dc_next, traj.caches[t])
-        elif traj.cell == "rnn":
-            dX[t], dh_next, g = _rnn_backward(dh, traj.caches[t])
-        else:
-            dX[t], dh_next, g = _gru_backward(dh, traj.caches[t])
+        dX[t], dh_next, g = _gru_backward(dh, traj.caches[t])
         if grads is None:
             grads = g
         else:
@@ -220,3 +353,135 @@ def backward(traj: Trajectory, dH: np.ndarray, dh_T: np.ndarray | None = None,
                 grads[key] += value
     assert grads is not None
     return dX, dh_next, dc_next, grads
+
+
+# ---------------------------------------------------------------------------
+# BPTT with the per-step work reduced to what depends on the incoming gradient
+# ---------------------------------------------------------------------------
+# The loops below compute the same derivatives as the cells' step backward functions,
+# arranged for speed: inside the loop each step only forms its pre-activation gradient
+# (stored in one (T, B, G n) array) and the recurrent product (for the RNN and the GRU the
+# factors that do not depend on the incoming gradient are computed for all steps at once
+# before the loop); the parameter gradients and dX are then a few matrix products over
+# all steps together (the sum over t of delta_t^T x_t is one product of the stacked arrays).
+def _stack(traj: Trajectory, key: str) -> np.ndarray:
+    """The cache entry ``key`` of every step, ``(T, B, ...)``."""
+    if key in traj.arrays:
+        return traj.arrays[key]
+    if key in ("i", "f", "g", "o", "r", "z") and "gates" in traj.arrays:
+        names = "ifgo" if traj.cell == "lstm" else "rz"
+        G = traj.arrays["gates"]
+        n = G.shape[2] // len(names)
+        j = names.index(key)
+        return G[:, :, j * n:(j + 1) * n]
+    return np.stack([cache[key] for cache in traj.caches])
+
+
+def _input_grads(DA: np.ndarray, traj: Trajectory, W_xh: np.ndarray, need_dX: bool
+                 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """dX, and the gradients of W_xh and b_h, from the stacked pre-activation gradients."""
+    T, B, G = DA.shape
+    flat = DA.reshape(T * B, G)
+    X = _stack(traj, "x")
+    dW_xh = flat.T @ X.reshape(T * B, X.shape[2])
+    dX = (flat @ W_xh).reshape(T, B, W_xh.shape[1]) if need_dX else None
+    return dX, dW_xh, flat.sum(axis=0)
+
+
+def _param_grads(DA: np.ndarray, traj: Trajectory, W_xh: np.ndarray, need_dX: bool
+                 ) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    """dX and the gradients of W_xh, W_hh, b_h from the stacked pre-activation gradients."""
+    dX, dW_xh, db = _input_grads(DA, traj, W_xh, need_dX)
+    H_prev = _stack(traj, "h_prev")
+    G, n = DA.shape[2], H_prev.shape[2]
+    return dX, {"W_xh": dW_xh, "W_hh": DA.reshape(-1, G).T @ H_prev.reshape(-1, n), "b_h": db}
+
+
+def _rnn_bptt(traj: Trajectory, dH: np.ndarray, dh_next: np.ndarray, need_dX: bool
+              ) -> tuple[np.ndarray | None, np.ndarray, None, dict[str, np.ndarray]]:
+    first = traj.caches[0]
+    p, act = first["params"], first["act"]
+    T, B, n = traj.H.shape
+    if act.name == "tanh":
+        D = 1.0 - traj.H * traj.H            # tanh'(z_t) = 1 - h_t^2
+    else:
+        D = act.df(_stack(traj, "z"))
+    W_hh = p["W_hh"]
+    DZ = np.empty((T, B, n))
+    for t in reversed(range(T)):
+        dz = np.multiply(dH[t] + dh_next, D[t], out=DZ[t])
+        dh_next = dz @ W_hh
+    dX, grads = _param_grads(DZ, traj, p["W_xh"], need_dX)
+    return dX, dh_next, None, grads
+
+
+def _lstm_bptt(traj: Trajectory, dH: np.ndarray, dh_next: np.ndarray, dc_next: np.ndarray,
+               need_dX: bool
+               ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    p = traj.caches[0]["params"]
+    T, B, n = traj.H.shape
+    W_hh = p["W_hh"]
+    peephole = traj.caches[0]["peephole"]
+    DA = np.empty((T, B, 4 * n))
+    for t in reversed(range(T)):
+        cache = traj.caches[t]
+        i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
+        tanh_c, c_prev = cache["tanh_c"], cache["c_prev"]
+        dh = dH[t] + dh_next
+        da = DA[t]
+        da_o = np.multiply(dh * tanh_c, o * (1.0 - o), out=da[:, 3 * n:])
+        dc_total = dh * o
+        dc_total *= 1.0 - tanh_c * tanh_c
+        dc_total += dc_next
+        if peephole:
+            dc_total += da_o * p["p_o"]
+        da_i = np.multiply(dc_total * g, i * (1.0 - i), out=da[:, :n])
+        da_f = np.multiply(dc_total * c_prev, f * (1.0 - f), out=da[:, n:2 * n])
+        np.multiply(dc_total * i, 1.0 - g * g, out=da[:, 2 * n:3 * n])
+        dc_next = dc_total * f
+        if peephole:
+            dc_next += da_i * p["p_i"] + da_f * p["p_f"]
+        dh_next = da @ W_hh
+    dX, grads = _param_grads(DA, traj, p["W_xh"], need_dX)
+    if peephole:
+        gates = DA.reshape(T, B, 4, n)
+        c_prev = np.stack([cache["c_prev"] for cache in traj.caches])
+        grads["p_i"] = (gates[:, :, 0] * c_prev).sum(axis=(0, 1))
+        grads["p_f"] = (gates[:, :, 1] * c_prev).sum(axis=(0, 1))
+        grads["p_o"] = (gates[:, :, 3] * _stack(traj, "c")).sum(axis=(0, 1))
+    return dX, dh_next, dc_next, grads
+
+
+def _gru_bptt(traj: Trajectory, dH: np.ndarray, dh_next: np.ndarray, need_dX: bool
+              ) -> tuple[np.ndarray | None, np.ndarray, None, dict[str, np.ndarray]]:
+    first = traj.caches[0]
+    p = first["params"]
+    T, B, n = traj.H.shape
+    r, z, h_tilde, h_prev = (_stack(traj, key) for key in ("r", "z", "h_tilde", "h_prev"))
+    if first["update"] == "old":             # h = z h_prev + (1 - z) h_tilde
+        k_z, k_n, k_h = (h_prev - h_tilde) * z * (1.0 - z), 1.0 - z, z
+    else:                                    # h = (1 - z) h_prev + z h_tilde
+        k_z, k_n, k_h = (h_tilde - h_prev) * z * (1.0 - z), z, 1.0 - z
+    k_n = k_n * (1.0 - h_tilde * h_tilde)    # da_n = dh * k_n
+    k_r = h_prev * r * (1.0 - r)             # da_r = (da_n W_hn) * k_r
+    W_hh = p["W_hh"]
+    W_rz, W_hn = W_hh[:2 * n], W_hh[2 * n:]
+    DA = np.empty((T, B, 3 * n))
+    for t in reversed(range(T)):
+        dh = dH[t] + dh_next
+        da = DA[t].reshape(B, 3, n)
+        da_n = np.multiply(dh, k_n[t], out=da[:, 2])
+        du = da_n @ W_hn                     # gradient of r * h_prev
+        np.multiply(du, k_r[t], out=da[:, 0])
+        np.multiply(dh, k_z[t], out=da[:, 1])
+        dh_next = dh * k_h[t]
+        dh_next += du * r[t]
+        dh_next += DA[t, :, :2 * n] @ W_rz
+    dX, dW_xh, db = _input_grads(DA, traj, p["W_xh"], need_dX)
+    flat = DA.reshape(-1, 3 * n)
+    hp = h_prev.reshape(-1, n)
+    grads = {"W_xh": dW_xh,
+             "W_hh": np.vstack([flat[:, :2 * n].T @ hp,
+                                flat[:, 2 * n:].T @ (r * h_prev).reshape(-1, n)]),
+             "b_h": db}
+    return dX, dh_next, None, grads
