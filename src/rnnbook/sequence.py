@@ -422,33 +422,36 @@ def _lstm_bptt(traj: Trajectory, dH: np.ndarray, dh_next: np.ndarray, dc_next: n
     T, B, n = traj.H.shape
     W_hh = p["W_hh"]
     peephole = traj.caches[0]["peephole"]
+    i, f, g, o = (_stack(traj, key) for key in "ifgo")
+    tanh_c = _stack(traj, "tanh_c")
+    c_prev = np.stack([cache["c_prev"] for cache in traj.caches])
+    # factors that do not depend on the incoming gradient, for all steps at once:
+    #   da_o = dh K_o,  dc = dh K_c + dc_next (+ da_o p_o),  (da_i, da_f, da_g) = dc K_ifg
+    K_o = tanh_c * o * (1.0 - o)
+    K_c = o * (1.0 - tanh_c * tanh_c)
+    K_ifg = np.empty((T, B, 3, n))
+    np.multiply(g, i * (1.0 - i), out=K_ifg[:, :, 0])
+    np.multiply(c_prev, f * (1.0 - f), out=K_ifg[:, :, 1])
+    np.multiply(i, 1.0 - g * g, out=K_ifg[:, :, 2])
     DA = np.empty((T, B, 4 * n))
+    DA_ifg = DA[:, :, :3 * n].reshape(T, B, 3, n)     # a view: the i, f, g blocks of DA
     for t in reversed(range(T)):
-        cache = traj.caches[t]
-        i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
-        tanh_c, c_prev = cache["tanh_c"], cache["c_prev"]
         dh = dH[t] + dh_next
-        da = DA[t]
-        da_o = np.multiply(dh * tanh_c, o * (1.0 - o), out=da[:, 3 * n:])
-        dc_total = dh * o
-        dc_total *= 1.0 - tanh_c * tanh_c
-        dc_total += dc_next
+        da_o = np.multiply(dh, K_o[t], out=DA[t, :, 3 * n:])
+        dc = dh * K_c[t]
+        dc += dc_next
         if peephole:
-            dc_total += da_o * p["p_o"]
-        da_i = np.multiply(dc_total * g, i * (1.0 - i), out=da[:, :n])
-        da_f = np.multiply(dc_total * c_prev, f * (1.0 - f), out=da[:, n:2 * n])
-        np.multiply(dc_total * i, 1.0 - g * g, out=da[:, 2 * n:3 * n])
-        dc_next = dc_total * f
+            dc += da_o * p["p_o"]
+        np.multiply(dc[:, None, :], K_ifg[t], out=DA_ifg[t])
+        dc_next = dc * f[t]
         if peephole:
-            dc_next += da_i * p["p_i"] + da_f * p["p_f"]
-        dh_next = da @ W_hh
+            dc_next += DA_ifg[t, :, 0] * p["p_i"] + DA_ifg[t, :, 1] * p["p_f"]
+        dh_next = DA[t] @ W_hh
     dX, grads = _param_grads(DA, traj, p["W_xh"], need_dX)
     if peephole:
-        gates = DA.reshape(T, B, 4, n)
-        c_prev = np.stack([cache["c_prev"] for cache in traj.caches])
-        grads["p_i"] = (gates[:, :, 0] * c_prev).sum(axis=(0, 1))
-        grads["p_f"] = (gates[:, :, 1] * c_prev).sum(axis=(0, 1))
-        grads["p_o"] = (gates[:, :, 3] * _stack(traj, "c")).sum(axis=(0, 1))
+        grads["p_i"] = (DA_ifg[:, :, 0] * c_prev).sum(axis=(0, 1))
+        grads["p_f"] = (DA_ifg[:, :, 1] * c_prev).sum(axis=(0, 1))
+        grads["p_o"] = (DA[:, :, 3 * n:] * _stack(traj, "c")).sum(axis=(0, 1))
     return dX, dh_next, dc_next, grads
 
 
