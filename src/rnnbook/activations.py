@@ -58,6 +58,21 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def sigmoid_inplace(a: np.ndarray) -> np.ndarray:
+    r""":math:`\sigma(a) = 1/(1+e^{-a})` computed *in place* in ``a``, which it returns.
+
+    For the gates of the cells' inner loops: one exponential per entry and no temporary
+    array (``a`` must be a float array the caller owns; it is not checked). The argument is
+    clipped at -700 first, so :math:`e^{-a}` never overflows (the result there is below
+    1e-304 either way). :func:`sigmoid` is the checked version for any input.
+    """
+    np.maximum(a, -700.0, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
+
+
 def dsigmoid(z: np.ndarray) -> np.ndarray:
     r""":math:`\sigma'(z) = \sigma(z)(1-\sigma(z))`, at most 1/4 (at :math:`z = 0`)."""
     s = sigmoid(z)

@@ -30,7 +30,7 @@ from ._checks import (
     check_rng,
     check_shape,
 )
-from .activations import Activation, get_activation
+from .activations import Activation, get_activation, sigmoid_inplace
 
 __all__ = [
     "GATES",
@@ -155,27 +155,16 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
     return _rnn_forward(x, h_prev, params, get_activation(activation))
 
 
-def _sigmoid_core(a: np.ndarray) -> np.ndarray:
-    r""":math:`\sigma(a) = 1/(1+e^{-a})` computed *in place* in ``a`` (a fresh float array).
-
-    One exponential per entry and no temporary arrays: the gates of the cells below spend
-    most of their time here. The argument is clipped at -700 first, so :math:`e^{-a}`
-    never overflows (the result there is below 1e-304 either way).
-    """
-    np.maximum(a, -700.0, out=a)
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    a += 1.0
-    return np.reciprocal(a, out=a)
-
-
 def _rnn_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
-                 act: Activation, xw: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
+                 act: Activation, xw: np.ndarray | None = None,
+                 out: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
     """:func:`rnn_step_forward` without the input checks (for loops that checked once).
 
-    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once.
+    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once;
+    ``out`` is a ``(B, n)`` buffer for ``z`` (the sequence loop passes a slice of its stacked
+    array, so the caches need no copying).
     """
-    z = h_prev @ params["W_hh"].T
+    z = np.matmul(h_prev, params["W_hh"].T, out=out)
     z += x @ params["W_xh"].T + params["b_h"] if xw is None else xw
     return act.f(z), {"x": x, "h_prev": h_prev, "z": z, "params": params, "act": act}
 
@@ -274,14 +263,18 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
 
 
 def _lstm_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
-                  params: Params, xw: np.ndarray | None = None
+                  params: Params, xw: np.ndarray | None = None,
+                  out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
                   ) -> tuple[np.ndarray, np.ndarray, Cache]:
     """:func:`lstm_step_forward` without the input checks.
 
-    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once.
+    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once;
+    ``out`` holds buffers ``(gates (B, 4n), c (B, n), tanh_c (B, n))`` for the cache (the
+    sequence loop passes slices of its stacked arrays, so the caches need no copying).
     """
+    gates_out, c_out, tanh_c_out = (None, None, None) if out is None else out
     peephole = "p_i" in params
-    a = h_prev @ params["W_hh"].T
+    a = np.matmul(h_prev, params["W_hh"].T, out=gates_out)
     a += x @ params["W_xh"].T + params["b_h"] if xw is None else xw
     n = h_prev.shape[1]
     if peephole:
@@ -291,16 +284,16 @@ def _lstm_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     # doubling is exact): one sigmoid of the whole (B, 4n) array; i, f, g, o are views of it
     a_o = a[:, 3 * n:].copy() if peephole else None
     a[:, 2 * n:3 * n] *= 2.0
-    s = _sigmoid_core(a)
+    s = sigmoid_inplace(a)
     i, f, g, o = s[:, :n], s[:, n:2 * n], s[:, 2 * n:3 * n], s[:, 3 * n:]
     g *= 2.0
     g -= 1.0
-    c = f * c_prev
+    c = np.multiply(f, c_prev, out=c_out)
     c += i * g
     if a_o is not None:                     # the output gate's peephole reads the new c
         a_o += params["p_o"] * c
-        o[...] = _sigmoid_core(a_o)
-    tanh_c = np.tanh(c)
+        o[...] = sigmoid_inplace(a_o)
+    tanh_c = np.tanh(c, out=tanh_c_out)
     h = o * tanh_c
     cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "i": i, "f": f, "g": g, "o": o,
              "c": c, "tanh_c": tanh_c, "params": params, "peephole": peephole}
@@ -423,27 +416,35 @@ def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, params: Params,
 
 
 def _gru_forward(x: np.ndarray, h_prev: np.ndarray, params: Params, reset: str,
-                 update: str, xw: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
+                 update: str, xw: np.ndarray | None = None,
+                 out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                 ) -> tuple[np.ndarray, Cache]:
     """:func:`gru_step_forward` without the input checks.
 
-    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once.
+    ``xw`` is ``x @ W_xh.T + b_h`` when the caller computed it for a whole sequence at once;
+    ``out`` holds buffers ``(gates r, z (B, 2n), m (B, n), h_tilde (B, n))`` for the cache
+    (the sequence loop passes slices of its stacked arrays, so the caches need no copying).
     """
+    rz_out, m_out, h_tilde_out = (None, None, None) if out is None else out
     n = h_prev.shape[1]
     W_hh = params["W_hh"]
     W_hn = W_hh[2 * n:]
     a = x @ params["W_xh"].T + params["b_h"] if xw is None else xw
     a_n = a[:, 2 * n:]
     # r and z in one product and one sigmoid; they are views of the (B, 2n) result
-    rz = h_prev @ W_hh[:2 * n].T
+    rz = np.matmul(h_prev, W_hh[:2 * n].T, out=rz_out)
     rz += a[:, :2 * n]
-    rz = _sigmoid_core(rz)
+    sigmoid_inplace(rz)
     r, z = rz[:, :n], rz[:, n:]
     if reset == "before":
-        m = (r * h_prev) @ W_hn.T
-        h_tilde = np.tanh(a_n + m)
+        m = np.matmul(r * h_prev, W_hn.T, out=m_out)
+        h_tilde = np.add(a_n, m, out=h_tilde_out)
     else:
-        m = h_prev @ W_hn.T + params["b_hn"]
-        h_tilde = np.tanh(a_n + r * m)
+        m = np.matmul(h_prev, W_hn.T, out=m_out)
+        m += params["b_hn"]
+        h_tilde = np.multiply(r, m, out=h_tilde_out)
+        h_tilde += a_n
+    np.tanh(h_tilde, out=h_tilde)
     if update == "old":
         h = z * h_prev + (1.0 - z) * h_tilde
     else:

@@ -20,7 +20,9 @@ from .activations import get_activation
 from .cells import (
     GATES,
     _gru_backward,
-    _sigmoid_core,
+    _gru_forward,
+    _lstm_forward,
+    _rnn_forward,
     gru_step_forward,
     lstm_step_forward,
     rnn_step_forward,
@@ -123,9 +125,9 @@ def forward(cell: str, X: np.ndarray, params: dict[str, np.ndarray],
     C = None
     # The first step goes through the public, checked step function, which validates the
     # shapes and values of the parameters and options (its result is recomputed below).
-    # After that the input products of all steps are one matrix product,
-    # X @ W_xh.T + b_h, and the loop over time runs unchecked kernels that write every
-    # step's cache into arrays stacked over time (the caches hold views of them).
+    # After that the input products X_t @ W_xh.T + b_h of all steps are formed before the
+    # loop, and the loop over time runs the cells' unchecked step functions, which write
+    # each step's cache into arrays stacked over time (the caches hold views of them).
     if cell == "lstm":
         c = np.zeros((B, n)) if c0 is None else as_array(c0, "c0", ndim=2)
         check_shape(c, (B, n), "c0", f"(B, n) = ({B}, {n})")
@@ -188,15 +190,12 @@ def _rnn_steps(X: np.ndarray, XW: np.ndarray, h: np.ndarray, params: dict[str, n
                act: object, H: np.ndarray) -> tuple[list, dict[str, np.ndarray]]:
     T, B, n = H.shape
     Z, H_prev = np.empty((T, B, n)), np.empty((T, B, n))
-    W_hhT = params["W_hh"].T
     caches = []
     for t in range(T):
         H_prev[t] = h
-        z = np.matmul(H_prev[t], W_hhT, out=Z[t])
-        z += XW[t]
-        h = act.f(z)
+        h, cache = _rnn_forward(X[t], H_prev[t], params, act, XW[t], out=Z[t])
         H[t] = h
-        caches.append({"x": X[t], "h_prev": H_prev[t], "z": z, "params": params, "act": act})
+        caches.append(cache)
     return caches, {"x": X, "h_prev": H_prev, "z": Z}
 
 
@@ -206,37 +205,13 @@ def _lstm_steps(X: np.ndarray, XW: np.ndarray, h: np.ndarray, c: np.ndarray,
     T, B, n = H.shape
     S = np.empty((T, B, 4 * n))                       # the gates i, f, g, o of every step
     H_prev, C_new, tanh_C = np.empty((T, B, n)), np.empty((T, B, n)), np.empty((T, B, n))
-    W_hhT = params["W_hh"].T
-    peephole = "p_i" in params
-    c_prev = c
     caches = []
     for t in range(T):
         H_prev[t] = h
-        a = np.matmul(H_prev[t], W_hhT, out=S[t])
-        a += XW[t]
-        if peephole:
-            a[:, :n] += params["p_i"] * c_prev
-            a[:, n:2 * n] += params["p_f"] * c_prev
-            a_o = a[:, 3 * n:].copy()
-        # one sigmoid for all four blocks, with tanh(u) = 2 sigmoid(2u) - 1 for g (the
-        # doubling is exact); i, f, g, o are views of the result
-        a[:, 2 * n:3 * n] *= 2.0
-        _sigmoid_core(a)
-        i, f, g, o = a[:, :n], a[:, n:2 * n], a[:, 2 * n:3 * n], a[:, 3 * n:]
-        g *= 2.0
-        g -= 1.0
-        c = np.multiply(f, c_prev, out=C_new[t])
-        c += i * g
-        if peephole:                                  # the output gate reads the new c
-            a_o += params["p_o"] * c
-            o[...] = _sigmoid_core(a_o)
-        tanh_c = np.tanh(c, out=tanh_C[t])
-        h = o * tanh_c
+        h, c, cache = _lstm_forward(X[t], H_prev[t], c, params, XW[t],
+                                    out=(S[t], C_new[t], tanh_C[t]))
         H[t], C[t] = h, c
-        caches.append({"x": X[t], "h_prev": H_prev[t], "c_prev": c_prev, "i": i, "f": f,
-                       "g": g, "o": o, "c": c, "tanh_c": tanh_c, "params": params,
-                       "peephole": peephole})
-        c_prev = c
+        caches.append(cache)
     return caches, {"x": X, "h_prev": H_prev, "gates": S, "c": C_new, "tanh_c": tanh_C}
 
 
@@ -245,33 +220,13 @@ def _gru_steps(X: np.ndarray, XW: np.ndarray, h: np.ndarray, params: dict[str, n
     T, B, n = H.shape
     RZ = np.empty((T, B, 2 * n))                      # the gates r, z of every step
     M, H_tilde, H_prev = np.empty((T, B, n)), np.empty((T, B, n)), np.empty((T, B, n))
-    W_hh = params["W_hh"]
-    W_rzT, W_hnT = W_hh[:2 * n].T, W_hh[2 * n:].T
     caches = []
     for t in range(T):
         H_prev[t] = h
-        h_prev = H_prev[t]
-        rz = np.matmul(h_prev, W_rzT, out=RZ[t])
-        rz += XW[t, :, :2 * n]
-        _sigmoid_core(rz)
-        r, z = rz[:, :n], rz[:, n:]
-        h_tilde = H_tilde[t]
-        if reset == "before":
-            m = np.matmul(r * h_prev, W_hnT, out=M[t])
-            np.add(XW[t, :, 2 * n:], m, out=h_tilde)
-        else:
-            m = np.matmul(h_prev, W_hnT, out=M[t])
-            m += params["b_hn"]
-            np.multiply(r, m, out=h_tilde)
-            h_tilde += XW[t, :, 2 * n:]
-        np.tanh(h_tilde, out=h_tilde)
-        if update == "old":
-            h = z * h_prev + (1.0 - z) * h_tilde
-        else:
-            h = (1.0 - z) * h_prev + z * h_tilde
+        h, cache = _gru_forward(X[t], H_prev[t], params, reset, update, XW[t],
+                                out=(RZ[t], M[t], H_tilde[t]))
         H[t] = h
-        caches.append({"x": X[t], "h_prev": h_prev, "r": r, "z": z, "m": m,
-                       "h_tilde": h_tilde, "params": params, "reset": reset, "update": update})
+        caches.append(cache)
     return caches, {"x": X, "h_prev": H_prev, "gates": RZ, "m": M, "h_tilde": H_tilde}
 
 
