@@ -132,3 +132,12 @@ def test_bounds_bad_input():
         bounds.jacobian_product(np.zeros((3, 1, 2, 2)), 4)
     with pytest.raises(ValueError, match="activation must be one of"):
         bounds.jacobian_norms(np.zeros((2, 1, 1)), init_rnn_params(1, 2, 0), "gelu")
+
+
+def test_largest_singular_values_match_the_svd():
+    rng = np.random.default_rng(3)
+    for shape in [(5, 4, 4), (3, 2, 6, 3), (7, 1, 5)]:
+        M = rng.normal(size=shape)
+        expected = np.linalg.svd(M, compute_uv=False)[..., 0]
+        np.testing.assert_allclose(bounds.largest_singular_values(M), expected, rtol=1e-12)
+    assert bounds.largest_singular_values(np.zeros((2, 3, 3))).tolist() == [0.0, 0.0]

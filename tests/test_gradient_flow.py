@@ -247,20 +247,24 @@ def test_zero_input_claims_of_the_lstm_exercise():
 
 
 def test_compare_cells_rnn_cache_gives_the_uncached_curves():
-    from rnnbook import gradient_flow as gf
-    gf._RNN_CURVES.clear()
-    a = compare_cells(T=30, n=5, d=3, forget_bias=1.0, n_sequences=2, rng=7)
-    assert len(gf._RNN_CURVES) == 1
-    b = compare_cells(T=30, n=5, d=3, forget_bias=-1.0, n_sequences=2, rng=7)   # cached RNN
+    cache: dict = {}
+    a = compare_cells(T=30, n=5, d=3, forget_bias=1.0, n_sequences=2, rng=7, rnn_cache=cache)
+    assert len(cache) == 1
+    b = compare_cells(T=30, n=5, d=3, forget_bias=-1.0, n_sequences=2, rng=7,
+                      rnn_cache=cache)                                           # cached RNN
     c = compare_cells(T=30, n=5, d=3, forget_bias=-1.0, n_sequences=2,
-                      rng=np.random.default_rng(7))                              # never cached
+                      rng=np.random.default_rng(7), rnn_cache=cache)             # never cached
     np.testing.assert_array_equal(a.rnn, b.rnn)
     np.testing.assert_array_equal(b.rnn, c.rnn)
     np.testing.assert_array_equal(b.gru, c.gru)
     assert not np.array_equal(a.gru, b.gru)
     # every argument the RNN depends on is part of the key
-    d = compare_cells(T=30, n=5, d=3, forget_bias=1.0, n_sequences=2, rng=7, input_scale=0.5)
-    assert len(gf._RNN_CURVES) == 2 and not np.array_equal(a.rnn, d.rnn)
+    d = compare_cells(T=30, n=5, d=3, forget_bias=1.0, n_sequences=2, rng=7, input_scale=0.5,
+                      rnn_cache=cache)
+    assert len(cache) == 2 and not np.array_equal(a.rnn, d.rnn)
+    # without a cache nothing is kept anywhere: the same call computes the same curves
+    e = compare_cells(T=30, n=5, d=3, forget_bias=1.0, n_sequences=2, rng=7)
+    np.testing.assert_array_equal(a.rnn, e.rnn)
 
 
 @pytest.mark.parametrize("cell, options, extra", [

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_array, check_choice, check_positive_int, check_rng, check_shape
+from .bounds import largest_singular_values
 from .cells import (
     _gru_backward,
     _lstm_backward,
@@ -272,24 +273,10 @@ def _jacobian_log10_norms(cell: str, X: np.ndarray, params: dict[str, np.ndarray
     out: dict[str, np.ndarray] = {}
     for g, (block, rs, col) in enumerate(zip(blocks, rows, cols, strict=True)):
         M = recorded[:, :, rs, col]                            # (T, B, rows, cols)
-        sigma = _largest_singular_values(M)                      # (T, B)
+        sigma = largest_singular_values(M)                       # (T, B)
         with np.errstate(divide="ignore"):
             out[block] = (np.log10(sigma) + scales[:, :, g]).T.copy()
     return out, traj
-
-
-def _largest_singular_values(M: np.ndarray) -> np.ndarray:
-    r""":math:`\sigma_{\max}` of each matrix of a stack ``(..., p, q)``.
-
-    Via the largest eigenvalue of the smaller Gram matrix (:math:`M M^\top` or
-    :math:`M^\top M`), which a symmetric eigensolver finds faster than an SVD; the largest
-    eigenvalue is well conditioned, and the rows here are normalised (entries at most 1), so
-    the square root loses nothing that matters at plotting or test precision
-    (relative error about :math:`10^{-15}` for the largest singular value).
-    """
-    gram = M @ np.swapaxes(M, -1, -2) if M.shape[-2] <= M.shape[-1] else np.swapaxes(M, -1, -2) @ M
-    top = np.linalg.eigvalsh(gram)[..., -1]
-    return np.sqrt(np.maximum(top, 0.0))
 
 
 def forget_path_log10_norms(traj: Trajectory) -> np.ndarray:
@@ -402,10 +389,6 @@ def state_jacobians(cell: str, X: np.ndarray, params: dict[str, np.ndarray],
     return J
 
 
-#: RNN curves of :func:`compare_cells` by (seed, T, n, d, n_sequences, input_scale).
-_RNN_CURVES: dict[tuple, np.ndarray] = {}
-
-
 @dataclass(frozen=True)
 class FlowCurves:
     r"""Median :math:`\log_{10}` Jacobian norms against the distance :math:`k = T - t`.
@@ -435,7 +418,7 @@ class FlowCurves:
 
 def compare_cells(T: int = 100, n: int = 32, d: int = 8, forget_bias: float = 1.0,
                   n_sequences: int = 4, rng: np.random.Generator | int = 0,
-                  input_scale: float = 1.0) -> FlowCurves:
+                  input_scale: float = 1.0, rnn_cache: dict | None = None) -> FlowCurves:
     r"""Gradient norm against distance for a vanilla RNN, an LSTM and a GRU of the same size.
 
     All three cells get hidden size ``n`` and the package's default initialisation
@@ -461,6 +444,11 @@ def compare_cells(T: int = 100, n: int = 32, d: int = 8, forget_bias: float = 1.
         Input sequences; the curves are medians over them.
     rng : numpy.random.Generator or int
     input_scale : float >= 0
+    rnn_cache : dict, optional
+        The caller's memo of RNN curves. The RNN does not depend on ``forget_bias``: with an
+        integer ``rng`` seed its per-sequence curves are stored here under
+        ``(seed, T, n, d, n_sequences, input_scale)`` and reused, so a widget's forget-bias
+        slider only recomputes the gated cells.
 
     Returns
     -------
@@ -484,17 +472,13 @@ def compare_cells(T: int = 100, n: int = 32, d: int = 8, forget_bias: float = 1.
     p_gru["b_h"][n:2 * n] = float(forget_bias)
     X = input_scale * rng.normal(size=(T, B, d))
 
-    # The RNN does not depend on forget_bias: with an integer seed its curves are kept, so
-    # a widget's forget-bias slider only recomputes the gated cells.
-    key = ((int(seed), T, n, d, B, float(input_scale)) if isinstance(seed, (int, np.integer))
-           else None)
-    rnn = _RNN_CURVES.get(key) if key is not None else None
+    key = ((int(seed), T, n, d, B, float(input_scale))
+           if rnn_cache is not None and isinstance(seed, (int, np.integer)) else None)
+    rnn = rnn_cache.get(key) if key is not None else None
     if rnn is None:
         rnn = jacobian_log10_norms("rnn", X, p_rnn)["h"]
         if key is not None:
-            if len(_RNN_CURVES) >= 64:
-                _RNN_CURVES.pop(next(iter(_RNN_CURVES)))
-            _RNN_CURVES[key] = rnn
+            rnn_cache[key] = rnn
     lstm, traj = _jacobian_log10_norms("lstm", X, p_lstm, None, None, ("h", "c"))
     gru = jacobian_log10_norms("gru", X, p_gru)["h"]
     forget = forget_path_log10_norms(traj)

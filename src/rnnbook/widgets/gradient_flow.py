@@ -86,7 +86,8 @@ def validate_settings(T: int, forget_bias: float) -> tuple[int, float]:
 
 def gradient_flow_data(T: int = 100, forget_bias: float = 1.0, n: int = SIZES["n"],
                        d: int = SIZES["d"], n_sequences: int = SIZES["n_sequences"],
-                       seed: int = SIZES["seed"], floor: float = FLOOR) -> FlowCurves:
+                       seed: int = SIZES["seed"], floor: float = FLOOR,
+                       rnn_cache: dict | None = None) -> FlowCurves:
     r"""The curves of one slider position, every value finite and ``>= floor``.
 
     Calls :func:`rnnbook.gradient_flow.compare_cells` and clips each median
@@ -100,6 +101,9 @@ def gradient_flow_data(T: int = 100, forget_bias: float = 1.0, n: int = SIZES["n
     n, d, n_sequences : int >= 1
     seed : int
     floor : float, finite
+    rnn_cache : dict, optional
+        Passed to :func:`~rnnbook.gradient_flow.compare_cells`: a widget keeps one, so that a
+        forget-bias move does not recompute the RNN's curves.
 
     Returns
     -------
@@ -109,7 +113,7 @@ def gradient_flow_data(T: int = 100, forget_bias: float = 1.0, n: int = SIZES["n
     if not np.isfinite(floor):
         raise ValueError(f"floor must be finite, got {floor}")
     curves = compare_cells(T=T, n=n, d=d, forget_bias=forget_bias, n_sequences=n_sequences,
-                           rng=seed)
+                           rng=seed, rnn_cache=rnn_cache)
     clip = lambda a: np.maximum(a, floor)  # noqa: E731  (np.maximum maps -inf to floor)
     return replace(curves, rnn=clip(curves.rnn), lstm_h=clip(curves.lstm_h),
                    lstm_c=clip(curves.lstm_c), lstm_forget=clip(curves.lstm_forget),
@@ -226,7 +230,9 @@ def gradient_flow_widget(T: int = int(DEFAULTS["T"]),
     import ipywidgets as widgets
 
     key = validate_settings(T, forget_bias)
-    computed: dict[tuple[int, float], FlowCurves] = {key: gradient_flow_data(*key)}
+    rnn_cache: dict = {}                      # RNN curves by T: the bias slider reuses them
+    computed: dict[tuple[int, float], FlowCurves] = {
+        key: gradient_flow_data(*key, rnn_cache=rnn_cache)}
     controls = {
         "T": widgets.IntSlider(value=key[0], min=T_RANGE[0], max=T_RANGE[1], step=T_RANGE[2],
                                description="T", continuous_update=False),
@@ -242,7 +248,7 @@ def gradient_flow_widget(T: int = int(DEFAULTS["T"]),
     def refresh(change: object = None) -> None:
         new_key = validate_settings(controls["T"].value, controls["forget_bias"].value)
         if new_key not in computed:
-            computed[new_key] = gradient_flow_data(*new_key)
+            computed[new_key] = gradient_flow_data(*new_key, rnn_cache=rnn_cache)
         plot.value = gradient_flow_svg(computed[new_key], uid)
 
     for control in controls.values():
