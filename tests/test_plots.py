@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 
-from rnnbook.plots import COLORS, STYLE, figure_png, new_figure, use_book_style  # noqa: E402
+from rnnbook.plots import COLORS, STYLE, new_figure, use_book_style  # noqa: E402
 
 
 def _luminance(color: str) -> float:
@@ -41,14 +41,3 @@ def test_line_colours_are_distinguishable_from_white():
         if name == "muted":
             continue
         assert 1.05 / (_luminance(color) + 0.05) >= 2.0, name
-
-
-def test_figure_png_returns_a_png_of_the_figure_size():
-    fig, _ = new_figure(width=4.0, height=2.0)
-    png = figure_png(fig, dpi=50)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert (width, height) == (200, 100)
-    plt.close(fig)
-    with pytest.raises(ValueError, match="dpi must be an integer"):
-        figure_png(fig, dpi=0)

@@ -9,12 +9,10 @@ near-black for contrast.
 
 from __future__ import annotations
 
-import io
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
-__all__ = ["COLORS", "STYLE", "figure_png", "new_figure", "use_book_style"]
+__all__ = ["COLORS", "STYLE", "new_figure", "use_book_style"]
 
 #: Colours by meaning (Okabe-Ito palette).
 COLORS: dict[str, str] = {
@@ -75,17 +73,3 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None,
             height or h0 * nrows)
     with mpl.rc_context(STYLE):
         return plt.subplots(nrows, ncols, figsize=size, **kwargs)
-
-
-def figure_png(fig, dpi: int = 72) -> bytes:
-    """The figure as PNG bytes, fast: what a widget shows after every slider move.
-
-    Low resolution and light compression keep a redraw to a few milliseconds; the figure's
-    own size and layout are kept (no tight bounding box, which would make the image jump).
-    """
-    if not (isinstance(dpi, int) and 20 <= dpi <= 600):
-        raise ValueError(f"dpi must be an integer in [20, 600], got {dpi!r}")
-    buf = io.BytesIO()
-    with mpl.rc_context({"savefig.bbox": "standard"}):  # the book style crops tightly
-        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-    return buf.getvalue()

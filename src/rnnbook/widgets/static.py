@@ -888,7 +888,7 @@ def _use_local_mathjax(app: Any, config: Any) -> None:
 def _drop_widget_state(app: Any, doctree: Any) -> None:
     # myst-nb embeds the saved ipywidgets state of an executed notebook (for its CDN widget
     # manager) in every page that had a live widget: with `nb_ipywidgets_js: {}` nothing reads
-    # it, and it can weigh hundreds of kB (the widgets' PNGs). The page shows the twin instead.
+    # it, and it can weigh hundreds of kB (the widgets' plots). The page shows the twin instead.
     if not app.config.rnnbook_drop_widget_state:
         return
     metadata = getattr(app.env, "nb_metadata", {}).get(app.env.docname, {})
